@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Shoal.Cli;
+
+/// <summary>Builds the command tree. Each command lives in its own file under Commands/.</summary>
+internal static class ShoalCommands
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Shoal: a BitTorrent client");
+        return root.Parse(args).Invoke();
+    }
+}
