@@ -1,0 +1,31 @@
+namespace Shoal.Interop.Tests.Infrastructure;
+
+/// <summary>Where the repository, the built <c>shoal</c> executable and the shared corpus are.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The shared folder beside the repository (corpus, tools); read-only.</summary>
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    /// <summary>The <c>shoal</c> apphost built next to this test assembly (the test project references the CLI).</summary>
+    public static string ShoalExe
+    {
+        get
+        {
+            string candidate = Path.Combine(AppContext.BaseDirectory, "shoal");
+            return File.Exists(candidate) ? candidate
+                : throw new FileNotFoundException($"shoal executable not found next to the tests at {candidate}");
+        }
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Shoal.slnx")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new DirectoryNotFoundException("repository root (Shoal.slnx) not found");
+    }
+}
