@@ -341,6 +341,10 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
                 {
                     throw new StorageException(StorageErrorKind.PathEscape, $"file {i} has an empty path");
                 }
+                foreach (string part in parts)
+                {
+                    CheckComponent(part);
+                }
                 full = Path.GetFullPath(Path.Join(baseDir, Path.Join([.. parts])));
             }
             else
@@ -351,6 +355,16 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
             paths[i] = full;
         }
         return paths;
+    }
+
+    /// <summary>The parser's sanitiser guarantees this; a violation here means a bug upstream, so refuse loudly.</summary>
+    private static void CheckComponent(string part)
+    {
+        if (part.Length == 0 || part is "." or ".." || Path.IsPathRooted(part)
+            || part.AsSpan().IndexOfAny(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar, '\0') >= 0)
+        {
+            throw new StorageException(StorageErrorKind.PathEscape, $"refusing unsafe path component: '{part}'", part);
+        }
     }
 
     private static void CheckUnder(string path, string parentWithSep, bool allowEqual)
