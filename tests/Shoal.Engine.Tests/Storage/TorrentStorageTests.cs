@@ -196,3 +196,36 @@ public class TorrentStorageTests
         IsMultiFile = true,
     };
 }
+
+public class StorageErrorTests
+{
+    [Fact]
+    public void Disk_full_is_reported_as_disk_full_with_the_path()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // Linux only: /dev/full fails every write with ENOSPC
+        }
+        using var tmp = new TempFolder();
+        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("full", 16 * 1024, [new("a", 1000)]);
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "full"));
+        File.CreateSymbolicLink(Path.Combine(tmp.Path, "full", "a"), "/dev/full");
+        using TorrentStorage storage = TorrentStorage.Open(meta, tmp.Path);
+        StorageException ex = Assert.Throws<StorageException>(() => storage.Write(0, data));
+        Assert.Equal(StorageErrorKind.DiskFull, ex.Kind);
+        Assert.StartsWith("disk full writing ", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith(Path.Combine("full", "a"), ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_where_a_folder_should_be_is_a_storage_error()
+    {
+        using var tmp = new TempFolder();
+        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("clash", 16 * 1024, [new("dir/a", 1000)]);
+        Directory.CreateDirectory(Path.Combine(tmp.Path, "clash"));
+        File.WriteAllBytes(Path.Combine(tmp.Path, "clash", "dir"), [1]);
+        using TorrentStorage storage = TorrentStorage.Open(meta, tmp.Path);
+        StorageException ex = Assert.Throws<StorageException>(() => storage.Write(0, data));
+        Assert.NotNull(ex.FilePath);
+    }
+}
