@@ -107,6 +107,29 @@ public sealed partial class PiecePicker
         }
     }
 
+    /// <summary>Received blocks of every unverified piece, for resume data.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<int>> GetPartialPieces()
+    {
+        var result = new Dictionary<int, IReadOnlyList<int>>();
+        foreach (PieceProgress p in _active)
+        {
+            if (p.ReceivedCount == 0)
+            {
+                continue;
+            }
+            var blocks = new List<int>(p.ReceivedCount);
+            for (int b = 0; b < p.BlockCount; b++)
+            {
+                if (p.IsReceived(b))
+                {
+                    blocks.Add(b);
+                }
+            }
+            result[p.Piece] = blocks;
+        }
+        return result;
+    }
+
     private PieceProgress GetOrStart(int piece)
     {
         if (!_progress.TryGetValue(piece, out PieceProgress? progress))
