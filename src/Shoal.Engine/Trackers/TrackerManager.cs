@@ -29,6 +29,7 @@ public sealed partial class TrackerManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ITrackerClient _http;
     private readonly ITrackerClient _udp;
+    private readonly HttpTrackerClient? _ownedHttp;
     private readonly uint _key = (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     private readonly Channel<TrackerPeers> _peers = Channel.CreateBounded<TrackerPeers>(
         new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false });
@@ -64,7 +65,12 @@ public sealed partial class TrackerManager : IAsyncDisposable
         _options = options ?? TrackerOptions.Default;
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _http = httpClient ?? (options is null ? HttpTrackerClient.Shared : new HttpTrackerClient(_options));
+        if (httpClient is null && options is not null)
+        {
+            // Custom timeouts need their own handler; it is disposed with the manager.
+            _ownedHttp = new HttpTrackerClient(_options);
+        }
+        _http = httpClient ?? _ownedHttp ?? HttpTrackerClient.Shared;
         _udp = udpClient ?? new UdpTrackerClient(_options, _time);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -197,6 +203,7 @@ public sealed partial class TrackerManager : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _ownedHttp?.Dispose();
         foreach (var tier in _tiers)
         {
             tier.Dispose();

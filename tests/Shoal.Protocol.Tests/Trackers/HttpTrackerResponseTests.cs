@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Net;
 using System.Text;
 using Shoal.Bencoding;
@@ -131,5 +132,34 @@ public sealed class HttpTrackerResponseTests
     {
         Assert.False(HttpTrackerResponse.TryParseScrape(B("d3:fooi1ee"), out _, out string? error));
         Assert.Contains("files", error, StringComparison.Ordinal);
+    }
+}
+
+public sealed class HttpTrackerResponseFuzzTests
+{
+    [Fact]
+    public void Arbitrary_bytes_never_throw()
+    {
+        Gen.Byte.Array[0, 200].Sample(bytes =>
+        {
+            _ = HttpTrackerResponse.TryParseAnnounce(bytes, out _, out _);
+            _ = HttpTrackerResponse.TryParseScrape(bytes, out _, out _);
+        }, iter: 20_000);
+    }
+
+    [Fact]
+    public void Mutated_valid_responses_never_throw()
+    {
+        byte[] valid = Encoding.ASCII.GetBytes("d8:completei1e10:incompletei2e8:intervali60e5:peersld2:ip8:10.0.0.14:porti1eee6:peers618:"
+            + new string('a', 18) + "e");
+        Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte).Array[1, 4].Sample(edits =>
+        {
+            byte[] copy = (byte[])valid.Clone();
+            foreach (var (i, b) in edits)
+            {
+                copy[i] = b;
+            }
+            _ = HttpTrackerResponse.TryParseAnnounce(copy, out _, out _);
+        }, iter: 20_000);
     }
 }
