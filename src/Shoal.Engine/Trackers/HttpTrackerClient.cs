@@ -138,7 +138,7 @@ public sealed class HttpTrackerClient : ITrackerClient, IDisposable
         {
             return (null, e.InnerException is TimeoutException && !cts.IsCancellationRequested
                 ? "connect timed out"
-                : $"tracker did not answer within {_options.HttpTimeout.TotalSeconds:0} s");
+                : $"tracker did not answer within {_options.HttpTimeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException e)
         {

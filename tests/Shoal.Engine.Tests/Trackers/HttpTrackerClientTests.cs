@@ -104,7 +104,7 @@ public sealed class HttpTrackerClientTests
         await using var server = new LoopbackHttpTracker(_ => HttpReply.Hang);
         using var client = new HttpTrackerClient(Fast with { HttpTimeout = TimeSpan.FromMilliseconds(500) });
         var result = await client.AnnounceAsync(server.AnnounceUrl, Request(), CancellationToken.None);
-        Assert.Equal("tracker did not answer within 1 s", result.Error);
+        Assert.Equal("tracker did not answer within 0.5 s", result.Error);
     }
 
     [Fact]

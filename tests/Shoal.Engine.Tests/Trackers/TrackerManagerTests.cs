@@ -107,8 +107,9 @@ public sealed class TrackerManagerTests
         var batch = await NextPeersAsync(m, TimeSpan.FromSeconds(30));
         Assert.Equal(live.AnnounceUrl, batch.TrackerUrl);
         var states = m.Snapshot().ToDictionary(s => s.Url, s => s.State);
-        Assert.Equal(TrackerState.Updating, states[hangs.AnnounceUrl]);
-        Assert.Equal(TrackerState.Updating, states[silent.AnnounceUrl]);
+        // Still waiting on their first answer (or, on a busy machine, not even started yet).
+        Assert.Contains(states[hangs.AnnounceUrl], new[] { TrackerState.Updating, TrackerState.NotContacted });
+        Assert.Contains(states[silent.AnnounceUrl], new[] { TrackerState.Updating, TrackerState.NotContacted });
         Console.WriteLine($"first peer after {sw.ElapsedMilliseconds} ms with dead tiers 1 and 2");
     }
 
