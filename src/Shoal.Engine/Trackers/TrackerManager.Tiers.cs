@@ -111,6 +111,10 @@ public sealed partial class TrackerManager
     private TimeSpan Clamp(int? seconds, TimeSpan fallback)
     {
         var value = seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value) : fallback;
+        if (value > _options.MaximumInterval)
+        {
+            value = _options.MaximumInterval;
+        }
         return value < _options.MinimumInterval ? _options.MinimumInterval : value;
     }
 

@@ -44,6 +44,9 @@ public sealed record TrackerOptions
     /// <summary>Floor under any tracker interval, so a tracker saying "interval 0" is not hammered.</summary>
     public TimeSpan MinimumInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Ceiling over any tracker interval: a broken tracker saying "2³¹ s" must not silence it for decades.</summary>
+    public TimeSpan MaximumInterval { get; init; } = TimeSpan.FromHours(4);
+
     /// <summary>Wait after a whole tier failed; doubled per consecutive failure up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 

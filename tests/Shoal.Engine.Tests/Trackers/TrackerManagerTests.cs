@@ -213,4 +213,16 @@ public sealed class TrackerManagerTests
         await WaitUntilAsync(() => t.Requests.Count == 2, "the stopped announce");
         Assert.Equal("stopped", EventOf(t.Requests[1]));
     }
+
+    [Fact]
+    public async Task Absurd_intervals_are_capped()
+    {
+        await using var live = new LoopbackHttpTracker(_ => HttpReply.Body(Body("10.0.0.1:1", interval: int.MaxValue, minInterval: int.MaxValue)));
+        await using var m = Manager(Options, [live.AnnounceUrl]);
+        m.Start();
+        await NextPeersAsync(m);
+        var s = Assert.Single(m.Snapshot());
+        Assert.Equal(TimeSpan.FromHours(4), s.Interval);
+        Assert.Equal(TimeSpan.FromHours(4), s.MinInterval);
+    }
 }
