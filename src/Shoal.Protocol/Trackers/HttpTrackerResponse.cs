@@ -20,7 +20,7 @@ public static class HttpTrackerResponse
         [NotNullWhen(false)] out string? error, int maxPeers = AnnounceResponse.DefaultMaxPeers)
     {
         response = null;
-        if (!TryDecodeDictionary(body, out var dict, out error))
+        if (!TryDecodeBounded(body, maxPeers, out var dict, out int skipped, out error))
         {
             return false;
         }
@@ -30,7 +30,6 @@ public static class HttpTrackerResponse
             return true;
         }
         var peers = new List<IPEndPoint>();
-        int skipped = 0;
         bool anyPeersKey = false;
         if (dict.TryGetValue("peers", out var peersValue))
         {
@@ -136,6 +135,105 @@ public static class HttpTrackerResponse
             return false;
         }
         dict = d;
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes the top-level dictionary like <see cref="BencodeReader"/>, except that the items of a <c>peers</c> or
+    /// <c>peers6</c> list beyond <paramref name="maxListItems"/> are decoded one at a time and dropped, so a body of a
+    /// million tiny peer entries never holds a million objects at once.
+    /// </summary>
+    private static bool TryDecodeBounded(ReadOnlyMemory<byte> body, int maxListItems, [NotNullWhen(true)] out BDictionary? dict,
+        out int droppedItems, [NotNullWhen(false)] out string? error)
+    {
+        dict = null;
+        droppedItems = 0;
+        var span = body.Span;
+        if (span.IsEmpty || span[0] != (byte)'d')
+        {
+            // Not a dictionary: let the general decoder describe what it is.
+            return TryDecodeDictionary(body, out dict, out error);
+        }
+        var result = new BDictionary();
+        int pos = 1;
+        while (true)
+        {
+            if (pos >= span.Length)
+            {
+                error = "truncated bencoded response";
+                return false;
+            }
+            if (span[pos] == (byte)'e')
+            {
+                dict = result;
+                error = null;
+                return true;
+            }
+            if (!TryValue(body, ref pos, out var keyValue, out error))
+            {
+                return false;
+            }
+            if (keyValue is not BString key)
+            {
+                error = $"dictionary key is not a string at offset {keyValue.Offset}";
+                return false;
+            }
+            bool isPeerList = pos < span.Length && span[pos] == (byte)'l'
+                && (key.Span.SequenceEqual("peers"u8) || key.Span.SequenceEqual("peers6"u8));
+            if (!isPeerList)
+            {
+                if (!TryValue(body, ref pos, out var value, out error))
+                {
+                    return false;
+                }
+                result.Set(key, value);
+                continue;
+            }
+            pos++;
+            var kept = new BList();
+            while (true)
+            {
+                if (pos >= span.Length)
+                {
+                    error = "truncated bencoded response";
+                    return false;
+                }
+                if (span[pos] == (byte)'e')
+                {
+                    pos++;
+                    break;
+                }
+                if (!TryValue(body, ref pos, out var item, out error))
+                {
+                    return false;
+                }
+                if (kept.Count < maxListItems)
+                {
+                    kept.Add(item);
+                }
+                else
+                {
+                    droppedItems++;
+                }
+            }
+            result.Set(key, kept);
+        }
+    }
+
+    private static bool TryValue(ReadOnlyMemory<byte> body, ref int pos, [NotNullWhen(true)] out BValue? value,
+        [NotNullWhen(false)] out string? error)
+    {
+        var status = BencodeReader.TryDecodePrefix(body[pos..], out value, out int consumed, out var bencodeError, Options);
+        if (status != DecodeStatus.Done || value is null)
+        {
+            error = status == DecodeStatus.NeedMore
+                ? "truncated bencoded response"
+                : $"not a bencoded response ({bencodeError} after offset {pos}): {Preview(body.Span)}";
+            value = null;
+            return false;
+        }
+        pos += consumed;
         error = null;
         return true;
     }

@@ -163,3 +163,29 @@ public sealed class HttpTrackerResponseFuzzTests
         }, iter: 20_000);
     }
 }
+
+public sealed class HttpTrackerResponseBoundsTests
+{
+    [Fact]
+    public void Million_entry_dictionary_peer_list_is_capped()
+    {
+        var sb = new StringBuilder("d8:intervali60e5:peersl");
+        sb.Insert(sb.Length, "d2:ip8:10.0.0.14:porti1ee", 10);
+        sb.Insert(sb.Length, "de", 1_000_000);
+        sb.Append("e8:completei7ee");
+        Assert.True(HttpTrackerResponse.TryParseAnnounce(Encoding.ASCII.GetBytes(sb.ToString()), out var r, out string? error, maxPeers: 5), error);
+        Assert.Equal(5, r.Peers.Count);
+        Assert.Equal(1_000_005, r.PeersSkipped);
+        Assert.Equal(7, r.Seeders);
+    }
+
+    [Theory]
+    [InlineData("d5:peersld2:ip8:10.0.0.14:porti1ee", "truncated")]
+    [InlineData("d5:peerslx", "not a bencoded response")]
+    [InlineData("di1e5:peerse", "key is not a string")]
+    public void Broken_peer_lists_are_errors(string body, string expected)
+    {
+        Assert.False(HttpTrackerResponse.TryParseAnnounce(Encoding.ASCII.GetBytes(body), out _, out string? error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+}
