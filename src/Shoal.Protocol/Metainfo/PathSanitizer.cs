@@ -23,6 +23,9 @@ public static class PathSanitizer
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> DeviceNameLookup =
+        WindowsDeviceNames.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>
     /// Sanitises one component. Returns null when the component must be dropped (empty, "." or "..").
     /// </summary>
@@ -33,17 +36,21 @@ public static class PathSanitizer
             return null;
         }
 
-        var sb = new StringBuilder(component.Length);
-        foreach (char c in component)
+        string result = component;
+        if (component.AsSpan().ContainsAny(Forbidden))
         {
-            sb.Append(IsForbidden(c) ? '_' : c);
+            var sb = new StringBuilder(component.Length);
+            foreach (char c in component)
+            {
+                sb.Append(IsForbidden(c) ? '_' : c);
+            }
+            result = sb.ToString();
         }
-        string result = sb.ToString();
 
         // "CON.txt" is as reserved as "CON" on Windows.
         int dot = result.IndexOf('.', StringComparison.Ordinal);
-        string stem = dot < 0 ? result : result[..dot];
-        if (WindowsDeviceNames.Contains(stem.TrimEnd(' ')))
+        var stem = (dot < 0 ? result.AsSpan() : result.AsSpan(0, dot)).TrimEnd(' ');
+        if (stem.Length is >= 3 and <= 4 && DeviceNameLookup.Contains(stem))
         {
             result = "_" + result;
         }
@@ -67,13 +74,19 @@ public static class PathSanitizer
         return result;
     }
 
+    private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f" +
+        "\u007f/\\<>:\"|?*");
+
     private static bool IsForbidden(char c) =>
         c < 0x20 || c == 0x7f || c is '/' or '\\' or '<' or '>' or ':' or '"' or '|' or '?' or '*';
 
     /// <summary>Cuts a name to <see cref="MaxComponentBytes"/> UTF-8 bytes without splitting a character.</summary>
     internal static string Truncate(string name)
     {
-        if (Encoding.UTF8.GetByteCount(name) <= MaxComponentBytes)
+        // A char is at most 3 UTF-8 bytes (surrogate pairs: 4 bytes for 2 chars), so short names need no count.
+        if (name.Length <= MaxComponentBytes / 3 || Encoding.UTF8.GetByteCount(name) <= MaxComponentBytes)
         {
             return name;
         }
