@@ -128,17 +128,32 @@ public sealed partial record MagnetLink
         return bytes;
     }
 
-    /// <summary>Percent-decoding that also maps '+' to a space (as browsers write query strings).</summary>
+    /// <summary>Percent-decoding to UTF-8 that also maps '+' to a space (as browsers write query strings).</summary>
     private static string Decode(string value)
     {
-        try
+        if (!value.Contains('%', StringComparison.Ordinal))
         {
-            return Uri.UnescapeDataString(value.Replace('+', ' '));
+            return value.Replace('+', ' ');
         }
-        catch (UriFormatException)
+        var bytes = new List<byte>(value.Length);
+        for (int i = 0; i < value.Length; i++)
         {
-            throw Invalid("it contains a malformed percent escape");
+            char c = value[i];
+            if (c == '%')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+                {
+                    throw Invalid("it contains a malformed percent escape");
+                }
+                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(c == '+' ? " " : c.ToString()));
+            }
         }
+        return Encoding.UTF8.GetString([.. bytes]);
     }
 
     private static MetainfoException Invalid(string problem) => new($"invalid magnet link: {problem}");
