@@ -24,7 +24,7 @@ if [ ! -f "$corpus/MANIFEST.tsv" ]; then
   exit 1
 fi
 
-shoal="$repo/src/Shoal.Cli/bin/Release/net10.0/shoal"
+shoal="${SHOAL_EXE:-$repo/src/Shoal.Cli/bin/Release/net10.0/shoal}"   # SHOAL_EXE: test another build
 if [ ! -x "$shoal" ]; then
   echo "conformance: building the CLI (Release)" >&2
   dotnet build "$repo/src/Shoal.Cli" -c Release -nologo -v quiet >&2
