@@ -20,8 +20,9 @@ internal static class FilePaths
     public static void Resolve(List<TorrentFile> files, List<string> quirks)
     {
         var rawSeen = new HashSet<string>(StringComparer.Ordinal);
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(files.Count, StringComparer.Ordinal);
         var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new string?[files.Count];
         int renamed = 0;
         for (int i = 0; i < files.Count; i++)
         {
@@ -31,17 +32,21 @@ internal static class FilePaths
                 continue;
             }
             var raw = file.RawPath ?? file.PathComponents;
-            if (!rawSeen.Add(RawKey(raw)))
+            var components = file.PathComponents.Count == 0 ? ["_"] : file.PathComponents;
+            string key = string.Join('/', components);
+            // When sanitising changed nothing, no component holds a '/', so the joined path is an exact raw key.
+            string rawKey = ReferenceEquals(raw, file.PathComponents) ? key : RawKey(raw);
+            if (!rawSeen.Add(rawKey))
             {
                 throw new MetainfoException($"invalid torrent: two files share the path '{string.Join('/', raw)}'");
             }
-            var components = file.PathComponents.Count == 0 ? ["_"] : file.PathComponents;
-            string key = string.Join('/', components);
             if (!taken.Add(key))
             {
                 components = Rename(components, key, taken, nextSuffix);
+                key = string.Join('/', components);
                 renamed++;
             }
+            keys[i] = key;
             if (!ReferenceEquals(components, file.PathComponents))
             {
                 files[i] = file with { PathComponents = components };
@@ -51,7 +56,7 @@ internal static class FilePaths
         {
             quirks.Add($"{renamed} file(s) renamed because their sanitised paths collided");
         }
-        CheckFileFolderConflicts(files, taken);
+        CheckFileFolderConflicts(keys, taken);
     }
 
     private static IReadOnlyList<string> Rename(IReadOnlyList<string> components, string key,
@@ -75,27 +80,22 @@ internal static class FilePaths
         }
     }
 
-    private static void CheckFileFolderConflicts(List<TorrentFile> files, HashSet<string> filePaths)
+    /// <summary>Looks every folder prefix of every file up among the file paths, without allocating the prefixes.</summary>
+    private static void CheckFileFolderConflicts(string?[] keys, HashSet<string> filePaths)
     {
-        var sb = new StringBuilder();
-        foreach (var file in files)
+        var lookup = filePaths.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (string? key in keys)
         {
-            if (file.IsPadding)
+            if (key is null)
             {
                 continue;
             }
-            sb.Clear();
-            for (int c = 0; c < file.PathComponents.Count - 1; c++)
+            for (int slash = key.IndexOf('/', StringComparison.Ordinal); slash > 0;
+                 slash = key.IndexOf('/', slash + 1))
             {
-                if (c > 0)
+                if (lookup.Contains(key.AsSpan(0, slash)))
                 {
-                    sb.Append('/');
-                }
-                sb.Append(file.PathComponents[c]);
-                string folder = sb.ToString();
-                if (filePaths.Contains(folder))
-                {
-                    throw new MetainfoException($"invalid torrent: '{folder}' is both a file and a folder");
+                    throw new MetainfoException($"invalid torrent: '{key[..slash]}' is both a file and a folder");
                 }
             }
         }

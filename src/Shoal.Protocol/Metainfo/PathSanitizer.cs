@@ -61,17 +61,28 @@ public static class PathSanitizer
     /// Sanitises a whole path (a list of components), dropping the components that must go. The result may be empty
     /// when every component was dropped; callers decide on a fallback name.
     /// </summary>
-    public static List<string> SanitizePath(IEnumerable<string> components)
+    /// <remarks>When nothing needs changing, the input list itself is returned (no copy).</remarks>
+    public static IReadOnlyList<string> SanitizePath(IReadOnlyList<string> components)
     {
-        var result = new List<string>();
-        foreach (string c in components)
+        List<string>? result = null;
+        for (int i = 0; i < components.Count; i++)
         {
-            if (SanitizeComponent(c) is { } safe)
+            string c = components[i];
+            string? safe = SanitizeComponent(c);
+            if (result is null && !ReferenceEquals(safe, c))
+            {
+                result = new List<string>(components.Count);
+                for (int j = 0; j < i; j++)
+                {
+                    result.Add(components[j]);
+                }
+            }
+            if (result is not null && safe is not null)
             {
                 result.Add(safe);
             }
         }
-        return result;
+        return result ?? components;
     }
 
     private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(

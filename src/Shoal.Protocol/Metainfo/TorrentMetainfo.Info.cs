@@ -166,7 +166,7 @@ public sealed partial class TorrentMetainfo
                 throw Invalid($"file {index} has a missing, negative or non-integer 'length'");
         }
 
-        var path = ReadPath(entry, "path");
+        var path = ReadPath(entry, "path", "path.utf-8");
         if (path is null)
         {
             if (!pad || entry.ContainsKey("path"))
@@ -178,7 +178,10 @@ public sealed partial class TorrentMetainfo
 
         foreach (string component in path)
         {
-            RefuseNul(component, $"the path of file {index}");
+            if (component.Contains('\0', StringComparison.Ordinal))
+            {
+                throw Invalid($"the path of file {index} contains a NUL byte");
+            }
         }
         if (path.Count > MaxPathDepth)
         {
@@ -188,7 +191,7 @@ public sealed partial class TorrentMetainfo
         IReadOnlyList<string>? target = null;
         if (symlink && entry.ContainsKey("symlink path"))
         {
-            var rawTarget = ReadPath(entry, "symlink path")
+            var rawTarget = ReadPath(entry, "symlink path", "symlink path.utf-8")
                 ?? throw Invalid($"file {index} has a 'symlink path' that is not a list of strings");
             target = PathSanitizer.SanitizePath(rawTarget);
         }
@@ -213,9 +216,9 @@ public sealed partial class TorrentMetainfo
     }
 
     /// <summary>A list of strings under <paramref name="key"/>, preferring the ".utf-8" variant; null when invalid.</summary>
-    private static List<string>? ReadPath(BDictionary entry, string key)
+    private static List<string>? ReadPath(BDictionary entry, string key, string utf8Key)
     {
-        return AsStrings(entry.Get(key + ".utf-8")) is { } utf8 && AsStrings(entry.Get(key)) is not null
+        return AsStrings(entry.Get(utf8Key)) is { } utf8 && AsStrings(entry.Get(key)) is not null
             ? utf8
             : AsStrings(entry.Get(key));
 
