@@ -64,12 +64,16 @@ internal static class FilePaths
     {
         string last = components[^1];
         int dot = last.LastIndexOf('.');
-        string stem = dot > 0 ? last[..dot] : last;
-        string ext = dot > 0 ? last[dot..] : "";
+        bool keepExtension = dot > 0 && last.Length - dot <= 16;
+        string stem = keepExtension ? last[..dot] : last;
+        string ext = keepExtension ? last[dot..] : "";
         int n = nextSuffix.GetValueOrDefault(key, 1);
         while (true)
         {
-            string candidate = PathSanitizer.Truncate($"{stem}.{n.ToString(CultureInfo.InvariantCulture)}{ext}");
+            // Shorten the stem, never the ".N" suffix, so every candidate is new (no endless loop on long names).
+            string suffix = "." + n.ToString(CultureInfo.InvariantCulture) + ext;
+            int budget = PathSanitizer.MaxComponentBytes - Encoding.UTF8.GetByteCount(suffix);
+            string candidate = PathSanitizer.CutToBytes(stem, budget) + suffix;
             var renamed = components.Take(components.Count - 1).Append(candidate).ToArray();
             n++;
             if (taken.Add(string.Join('/', renamed)))

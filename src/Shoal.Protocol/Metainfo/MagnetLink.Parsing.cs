@@ -148,9 +148,15 @@ public sealed partial record MagnetLink
                 bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
                 i += 2;
             }
+            else if (c == '+')
+            {
+                bytes.Add((byte)' ');
+            }
             else
             {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c == '+' ? " " : c.ToString()));
+                int n = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1; // keep surrogate pairs whole
+                bytes.AddRange(Encoding.UTF8.GetBytes(value.Substring(i, n)));
+                i += n - 1;
             }
         }
         return Encoding.UTF8.GetString([.. bytes]);

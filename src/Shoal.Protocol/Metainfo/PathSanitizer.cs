@@ -108,18 +108,23 @@ public static class PathSanitizer
             extension = name[dot..];
             name = name[..dot];
         }
-        int budget = MaxComponentBytes - Encoding.UTF8.GetByteCount(extension);
+        return CutToBytes(name, MaxComponentBytes - Encoding.UTF8.GetByteCount(extension)) + extension;
+    }
+
+    /// <summary>The longest prefix of <paramref name="text"/> that fits in <paramref name="maxBytes"/> UTF-8 bytes.</summary>
+    internal static string CutToBytes(string text, int maxBytes)
+    {
         var sb = new StringBuilder();
         int used = 0;
-        foreach (var rune in name.EnumerateRunes())
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (used + rune.Utf8SequenceLength > budget)
+            if (used + rune.Utf8SequenceLength > maxBytes)
             {
                 break;
             }
             used += rune.Utf8SequenceLength;
             sb.Append(rune.ToString());
         }
-        return sb.Append(extension).ToString();
+        return sb.ToString();
     }
 }

@@ -103,6 +103,17 @@ public class PathSafetyTests
     }
 
     [Fact]
+    public void Renaming_long_colliding_names_keeps_them_distinct_and_short()
+    {
+        string stem = new string('x', 300);
+        var meta = TorrentMetainfo.Parse(Torrent(MultiInfo("d",
+            (P("/" + stem + ".txt"), 1), (P("\\" + stem + ".txt"), 1), (P(":" + stem + ".txt"), 1))));
+        Assert.Equal(3, meta.Files.Select(f => f.Path).Distinct().Count());
+        Assert.All(meta.Files, f => Assert.True(Encoding.UTF8.GetByteCount(f.PathComponents[^1]) <= 255));
+        Assert.EndsWith(".2.txt", meta.Files[2].Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_path_that_is_both_file_and_folder_is_refused()
     {
         var info = MultiInfo("d", (P("a"), 10), (P("a", "b"), 3));
