@@ -72,6 +72,13 @@ public class CorpusTests
         Assert.Equal(int.Parse(row["piece_length"], CultureInfo.InvariantCulture), meta.PieceLength);
         Assert.Equal(int.Parse(row["num_files"], CultureInfo.InvariantCulture), meta.Files.Count);
         Assert.Equal(row["torrent_kind"] == "hybrid", meta.IsHybrid);
+        string rawName = row["name"];
+        bool plainName = !rawName.Contains('\\', StringComparison.Ordinal)
+            && PathSanitizer.SanitizeComponent(rawName) == rawName;
+        if (plainName && !fileName.Contains("bitcomet", StringComparison.Ordinal)) // BitComet: name.utf-8 wins
+        {
+            Assert.Equal(rawName, meta.Name);
+        }
         PathSafety.AssertStaysUnderRoot(meta);
     }
 }
