@@ -7,7 +7,11 @@ internal static class ShoalCommands
 {
     public static int Run(string[] args)
     {
-        var root = new RootCommand("Shoal: a BitTorrent client");
+        var root = new RootCommand("Shoal: a BitTorrent client")
+        {
+            Commands.DownloadCommand.Create(),
+            Commands.SeedCommand.Create(),
+        };
         return root.Parse(args).Invoke();
     }
 }
