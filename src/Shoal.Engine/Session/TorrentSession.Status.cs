@@ -114,6 +114,10 @@ internal sealed partial class TorrentSession
                 ? $"connecting to {_candidates.Count} known peers"
                 : $"cannot connect to any of {_candidates.Count} known peers (last: {_lastConnectError})";
         }
+        if (_peers.Values.Any(p => !p.SeenFirstMessage))
+        {
+            return null; // Still learning what they have.
+        }
         if (_peers.Values.All(p => p.Interesting == 0))
         {
             return $"none of the {_peers.Count} connected peers has the missing pieces";

@@ -108,6 +108,8 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 _completed.TrySetResult();
             }
             _ = Task.Run(TimerLoopAsync);
+            // Dial known peers now rather than on the first tick.
+            Post(new SessionEvent(SessionEventKind.AddPeers, Payload: Array.Empty<IPEndPoint>()));
             await RunLoopAsync().ConfigureAwait(false);
             _disk.Writer.TryComplete();
             await Task.WhenAll(diskTasks).ConfigureAwait(false);
