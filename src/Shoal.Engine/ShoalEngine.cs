@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Shoal.Engine.Peers;
 using Shoal.Engine.Session;
+using Shoal.Engine.Storage;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
 
@@ -79,7 +80,10 @@ public sealed class ShoalEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(metainfo);
         ArgumentNullException.ThrowIfNull(options);
         await StartAsync(ct).ConfigureAwait(false);
-        var store = new FilePieceStore(metainfo, options.DownloadDirectory, readOnly: options.SeedOnly);
+        // Opening storage checks every path stays inside the folder; seeding also needs every file present.
+        var store = options.SeedOnly
+            ? TorrentStorage.OpenForSeeding(metainfo, options.DownloadDirectory)
+            : TorrentStorage.Open(metainfo, options.DownloadDirectory);
         var session = new TorrentSession(metainfo, options with { MaxConnections = Math.Min(options.MaxConnections, _options.MaxConnectionsPerTorrent) },
             _connector, store, _options.TimeProvider, _options.LoggerFactory.CreateLogger($"Shoal.Torrent.{metainfo.Name}"), () => ListenPort);
         if (!_torrents.TryAdd(metainfo.InfoHash, session))

@@ -4,8 +4,11 @@ using Shoal.Protocol;
 namespace Shoal.Engine.Session;
 
 /// <summary>What the torrent loop knows about one connected peer. Touched only by the loop.</summary>
-internal sealed class PeerState(PeerConnection connection, int pieceCount)
+internal sealed class PeerState(int id, PeerConnection connection, int pieceCount)
 {
+    /// <summary>The picker's key for this peer (unique while connected).</summary>
+    public int Id { get; } = id;
+
     public PeerConnection Connection { get; } = connection;
 
     public BitField Has { get; set; } = new(pieceCount);

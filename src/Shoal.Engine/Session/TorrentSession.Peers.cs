@@ -131,8 +131,9 @@ internal sealed partial class TorrentSession
             c.Busy = true;
             c.Failures = 0;
         }
-        var state = new PeerState(conn, _lengths.PieceCount) { LastBlockTimestamp = _time.GetTimestamp() };
+        var state = new PeerState(_nextPeerId++, conn, _lengths.PieceCount) { LastBlockTimestamp = _time.GetTimestamp() };
         _peers.Add(conn, state);
+        _peersById.Add(state.Id, state);
         if (_have.CountSet > 0)
         {
             conn.Send(new OutgoingMessage(MessageId.Bitfield, Length: _have.Bytes.Length, Payload: _have.Bytes.ToArray()));
@@ -159,12 +160,9 @@ internal sealed partial class TorrentSession
             return;
         }
         Count(reason);
-        foreach (long key in p.Outstanding)
-        {
-            _picker.Released((int)(key >> 32), (int)(uint)key / TorrentLengths.BlockSize);
-        }
+        _peersById.Remove(p.Id);
+        _picker.OnPeerGone(p.Id, p.Has);
         p.Outstanding.Clear();
-        _picker.PeerGone(p.Has);
         if (_candidates.TryGetValue(conn.RemoteEndPoint, out var c))
         {
             c.Busy = false;
@@ -199,9 +197,10 @@ internal sealed partial class TorrentSession
         foreach (var p in _peers.Values.ToArray())
         {
             p.Connection.Close(new PeerDisconnect(DisconnectReason.Shutdown, "torrent stopped"));
-            _picker.PeerGone(p.Has);
+            _picker.OnPeerGone(p.Id, p.Has);
         }
         _peers.Clear();
+        _peersById.Clear();
     }
 
     private void OnPeerMessage(PeerConnection conn, in ReceivedMessage m)
@@ -266,7 +265,7 @@ internal sealed partial class TorrentSession
             return;
         }
         p.Has = bits;
-        _picker.PeerHasAll(bits);
+        _picker.AddPeerBitfield(bits);
         int interesting = 0;
         for (int i = 0; i < bits.Length; i++)
         {
@@ -296,7 +295,7 @@ internal sealed partial class TorrentSession
             return;
         }
         p.Has[piece] = true;
-        _picker.PeerHas(piece);
+        _picker.OnPeerHave(piece);
         if (!_have[piece])
         {
             p.Interesting++;

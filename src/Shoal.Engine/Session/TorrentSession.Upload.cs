@@ -35,7 +35,7 @@ internal sealed partial class TorrentSession
             return;
         }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-        _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer, null));
+        _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer));
     }
 
     private void OnBlockRead(in SessionEvent ev)

@@ -3,6 +3,8 @@ using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Shoal.Engine.Peers;
+using Shoal.Engine.Pieces;
+using Shoal.Engine.Storage;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
 
@@ -28,7 +30,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
     private readonly TorrentLengths _lengths;
     private readonly TorrentOptions _options;
     private readonly PeerConnector _connector;
-    private readonly IPieceStore _store;
+    private readonly TorrentStorage _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Func<int> _listenPort;
@@ -40,16 +42,17 @@ internal sealed partial class TorrentSession : IPeerEventSink
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<PeerConnection, PeerState> _peers = [];
     private readonly Random _random = new();
-    private readonly List<(int Piece, int Block)> _pickBuffer = [];
-    private BitField _have;
-    private BlockPicker _picker;
+    private readonly BlockRequest[] _pickBuffer = new BlockRequest[MaxQueueDepth];
+    private readonly Dictionary<int, PeerState> _peersById = [];
+    private readonly PiecePicker _picker;
+    private int _nextPeerId;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
     private long _bytesDone;
     private bool _inLoop;
     private volatile TorrentStatus _status;
 
-    public TorrentSession(TorrentMetainfo meta, TorrentOptions options, PeerConnector connector, IPieceStore store,
+    public TorrentSession(TorrentMetainfo meta, TorrentOptions options, PeerConnector connector, TorrentStorage store,
         TimeProvider time, ILogger log, Func<int> listenPort)
     {
         _meta = meta;
@@ -60,8 +63,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         _time = time;
         _log = log;
         _listenPort = listenPort;
-        _have = new BitField(meta.PieceCount);
-        _picker = new BlockPicker(_lengths, _have);
+        _picker = new PiecePicker(_lengths, _random);
         foreach (var ep in options.Peers)
         {
             AddCandidate(ep, explicitPeer: true);
@@ -70,6 +72,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
     }
 
     public TorrentMetainfo Metainfo => _meta;
+
+    /// <summary>Pieces we have (verified). Loop only.</summary>
+    private BitField _have => _picker.Have;
 
     public InfoHash InfoHash => _meta.InfoHash;
 
@@ -96,9 +101,8 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             int workers = Math.Max(2, Environment.ProcessorCount);
             var diskTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(DiskWorkerAsync)).ToArray();
-            var checkedHave = await _store.CheckExistingAsync(_stop.Token).ConfigureAwait(false);
-            _have = checkedHave;
-            _picker = new BlockPicker(_lengths, _have);
+            var checkedHave = await PieceVerifier.CheckExistingAsync(_meta, _store, null, _stop.Token).ConfigureAwait(false);
+            _picker.SetHave(checkedHave);
             _bytesDone = Enumerable.Range(0, _lengths.PieceCount).Where(i => _have[i]).Sum(i => (long)_lengths.PieceSize(i));
             _state = _have.AllSet || _options.SeedOnly ? (_options.SeedOnly || _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed) : TorrentState.Downloading;
             _log.LogInformation("{Name}: {Have}/{Total} pieces already on disk", _meta.Name, _have.CountSet, _have.Length);
@@ -178,10 +182,10 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnConnectFailed(ev.EndPoint!, ev.Disconnect);
                 break;
             case SessionEventKind.BlockWritten:
-                OnBlockWritten((BlockPicker.ActivePiece)ev.Payload!);
+                OnBlockWritten(ev.Piece);
                 break;
             case SessionEventKind.PieceChecked:
-                OnPieceChecked((BlockPicker.ActivePiece)ev.Payload!, ev.Ok);
+                OnPieceChecked(ev.Piece, ev.Ok);
                 break;
             case SessionEventKind.BlockRead:
                 OnBlockRead(ev);
