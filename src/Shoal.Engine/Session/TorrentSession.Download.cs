@@ -16,6 +16,8 @@ internal sealed partial class TorrentSession
     /// <summary>Who sent blocks of each unverified piece (for banning after hash failures).</summary>
     private readonly Dictionary<int, HashSet<PeerState>> _contributors = [];
     private long _wasted;
+    private long _downloaded;
+    private long _uploaded;
     private int _hashFailures;
 
     /// <summary>Tops up the peer's pipeline of requests to its queue depth.</summary>
@@ -57,6 +59,7 @@ internal sealed partial class TorrentSession
             return;
         }
         long key = PeerState.Key(m.Piece, m.Begin);
+        _downloaded += m.Length;
         p.Outstanding.Remove(key);
         p.LastBlockTimestamp = _time.GetTimestamp();
         var receipt = _picker.OnBlockReceived(p.Id, m.Piece, m.Begin, m.Length);

@@ -206,7 +206,7 @@ internal sealed partial class TorrentSession
     private void OnPeerMessage(PeerConnection conn, in ReceivedMessage m)
     {
         AssertOnLoop();
-        if (!_peers.TryGetValue(conn, out var p))
+        if (!_peers.TryGetValue(conn, out var p) || conn.Disconnect is not null)
         {
             if (m.Id == MessageId.Piece && m.Payload is not null)
             {

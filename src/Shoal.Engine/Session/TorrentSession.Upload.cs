@@ -45,6 +45,7 @@ internal sealed partial class TorrentSession
             ArrayPool<byte>.Shared.Return(ev.Buffer!);
             return;
         }
+        _uploaded += ev.Length;
         p.Connection.Send(new OutgoingMessage(MessageId.Piece, ev.Piece, ev.Begin, ev.Length, ev.Buffer));
     }
 

@@ -88,4 +88,56 @@ public sealed class LoopbackSwarmTests
         Assert.Contains($"127.0.0.1:{deadPort}", reason, StringComparison.Ordinal);
         Assert.True(t.Status.Disconnects.GetValueOrDefault(nameof(DisconnectReason.ConnectFailed)) >= 1);
     }
+
+    [Fact]
+    public async Task Leecher_over_IPv6_loopback_reaches_a_dual_mode_listener()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            return;
+        }
+        var data = TestTorrents.RandomData(300_000, 9);
+        var meta = TestTorrents.Create(data, 32 * 1024, "six");
+        using var seedDir = new TempFolder();
+        using var leechDir = new TempFolder();
+        TestTorrents.WriteData(meta, data, seedDir.Path);
+        await using var seeder = new ShoalEngine(); // default: IPv6Any, dual mode
+        await using var leecher = new ShoalEngine(Loopback());
+        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
+
+        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = leechDir.Path,
+            Peers = [new IPEndPoint(IPAddress.IPv6Loopback, seeder.ListenPort)],
+        });
+        await leech.Completion.WaitAsync(Timeout);
+
+        Assert.Equal(data, TestTorrents.ReadData(meta, leechDir.Path));
+    }
+
+    [Fact]
+    public async Task Leecher_with_half_the_data_fetches_only_the_missing_pieces()
+    {
+        var data = TestTorrents.RandomData(1_048_576, 10);
+        var meta = TestTorrents.Create(data, 65536, "half");
+        using var seedDir = new TempFolder();
+        using var leechDir = new TempFolder();
+        TestTorrents.WriteData(meta, data, seedDir.Path);
+        var partial = (byte[])data.Clone();
+        Array.Clear(partial, partial.Length / 2, partial.Length / 2);
+        TestTorrents.WriteData(meta, partial, leechDir.Path);
+        await using var seeder = new ShoalEngine(Loopback());
+        await using var leecher = new ShoalEngine(Loopback());
+        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
+
+        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = leechDir.Path,
+            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
+        });
+        await leech.Completion.WaitAsync(Timeout);
+
+        Assert.Equal(data, TestTorrents.ReadData(meta, leechDir.Path));
+        Assert.True(leech.Status.Downloaded <= data.Length / 2 + 65536, $"downloaded {leech.Status.Downloaded} bytes");
+    }
 }
