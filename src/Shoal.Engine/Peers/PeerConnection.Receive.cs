@@ -148,7 +148,7 @@ public sealed partial class PeerConnection
                 }
                 r.TryReadBigEndian(out int piece);
                 r.TryReadBigEndian(out int begin);
-                byte[] block = ArrayPool<byte>.Shared.Rent(blockLen);
+                byte[] block = BlockBuffers.Rent(blockLen);
                 r.TryCopyTo(block.AsSpan(0, blockLen));
                 r.Advance(blockLen);
                 message = new ReceivedMessage(id, piece, begin, blockLen, block);

@@ -132,7 +132,7 @@ public sealed partial class PeerConnection
     {
         if (m.Id == MessageId.Piece && m.Payload is not null)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(m.Payload);
+            BlockBuffers.Return(m.Payload);
         }
     }
 

@@ -2,7 +2,7 @@ namespace Shoal.Engine.Peers;
 
 /// <summary>
 /// A framed message from a peer, already bounds-checked for its own shape (lengths), not yet against torrent state.
-/// For <see cref="MessageId.Piece"/>, <see cref="Payload"/> is a pooled buffer (ArrayPool.Shared) holding
+/// For <see cref="MessageId.Piece"/>, <see cref="Payload"/> is a pooled buffer (<see cref="BlockBuffers"/>) holding
 /// <see cref="Length"/> bytes; whoever ends up with it returns it. For <see cref="MessageId.Bitfield"/> it is a plain array.
 /// </summary>
 internal readonly record struct ReceivedMessage(MessageId Id, int Piece = 0, int Begin = 0, int Length = 0, byte[]? Payload = null)

@@ -22,7 +22,7 @@ public enum MessageId : byte
 
 /// <summary>
 /// One message to send. Block payloads travel in a pooled buffer (<see cref="Payload"/>, rented from
-/// <see cref="ArrayPool{T}.Shared"/>) which the send loop returns after copying; bitfields travel as a plain array.
+/// <see cref="BlockBuffers"/>) which the send loop returns after copying; bitfields travel as a plain array.
 /// </summary>
 internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int Begin = 0, int Length = 0, byte[]? Payload = null)
 {

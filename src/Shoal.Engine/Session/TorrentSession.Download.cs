@@ -54,7 +54,7 @@ internal sealed partial class TorrentSession
         byte[] buffer = m.Payload!;
         if (!_lengths.IsExactBlock(m.Piece, m.Begin, m.Length))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BlockBuffers.Return(buffer);
             Drop(p, DisconnectReason.ProtocolViolation, $"sent a block we never ask for: {WireTrace.Describe(MessageId.Piece, m.Piece, m.Begin, m.Length)}");
             return;
         }
@@ -67,7 +67,7 @@ internal sealed partial class TorrentSession
         {
             // Already have it (endgame duplicate, or a late answer after a choke).
             _wasted += m.Length;
-            ArrayPool<byte>.Shared.Return(buffer);
+            BlockBuffers.Return(buffer);
         }
         else
         {
@@ -204,7 +204,7 @@ internal sealed partial class TorrentSession
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(job.Buffer!);
+                        BlockBuffers.Return(job.Buffer!);
                     }
                     Post(new SessionEvent(SessionEventKind.BlockWritten, Piece: job.Piece));
                     break;
@@ -230,7 +230,7 @@ internal sealed partial class TorrentSession
         {
             if (job.Kind == DiskJobKind.Read && job.Buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(job.Buffer);
+                BlockBuffers.Return(job.Buffer);
             }
             Post(new SessionEvent(SessionEventKind.DiskFailed, Payload: ex));
         }

@@ -210,7 +210,7 @@ internal sealed partial class TorrentSession
         {
             if (m.Id == MessageId.Piece && m.Payload is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(m.Payload);
+                BlockBuffers.Return(m.Payload);
             }
             return;
         }

@@ -34,7 +34,7 @@ internal sealed partial class TorrentSession
         {
             return;
         }
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        byte[] buffer = BlockBuffers.Rent(length);
         _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer));
     }
 
@@ -42,7 +42,7 @@ internal sealed partial class TorrentSession
     {
         if (ev.Peer is null || !_peers.TryGetValue(ev.Peer, out var p) || p.AmChoking || !p.Serving.Remove(PeerState.Key(ev.Piece, ev.Begin)))
         {
-            ArrayPool<byte>.Shared.Return(ev.Buffer!);
+            BlockBuffers.Return(ev.Buffer!);
             return;
         }
         _uploaded += ev.Length;

@@ -218,11 +218,11 @@ internal sealed partial class TorrentSession : IPeerEventSink
             // The loop has ended; give back pooled buffers.
             if (ev.Buffer is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(ev.Buffer);
+                BlockBuffers.Return(ev.Buffer);
             }
             if (ev.Kind == SessionEventKind.PeerMessage && ev.Message.Id == MessageId.Piece && ev.Message.Payload is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(ev.Message.Payload);
+                BlockBuffers.Return(ev.Message.Payload);
             }
             if (ev.Kind == SessionEventKind.PeerConnected)
             {
