@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Peers;
 
@@ -24,33 +24,31 @@ public sealed partial class PeerConnection
                 }
                 while (end is null)
                 {
-                    var status = TryFrame(ref buffer, out var message, out string? error);
+                    var status = PeerMessageReader.TryRead(ref buffer, out var message, out var error, _limits);
                     if (status == FrameStatus.NeedMore)
                     {
                         break;
                     }
                     if (status == FrameStatus.Invalid)
                     {
-                        end = new PeerDisconnect(DisconnectReason.ProtocolViolation, error!);
+                        end = new PeerDisconnect(DisconnectReason.ProtocolViolation, error.Reason);
                         break;
-                    }
-                    if (message.Id == MessageId.KeepAlive || (int)message.Id > (int)MessageId.Port)
-                    {
-                        if (_trace is not null)
-                        {
-                            Trace(false, message.Id, 0, 0, message.Length);
-                        }
-                        continue;
-                    }
-                    if (message.Id == MessageId.Piece)
-                    {
-                        Download.Add(message.Length);
                     }
                     if (_trace is not null)
                     {
-                        Trace(false, message.Id, message.Piece, message.Begin, message.Length);
+                        Trace(false, message.Id == MessageId.Bitfield ? message.Describe(_validator!.PieceCount) : message.Describe());
                     }
-                    await _sink!.OnMessageAsync(this, message).ConfigureAwait(false);
+                    if (!_validator!.IsValid(message, out string? reason))
+                    {
+                        // A request outside the torrent's geometry is a bad request; anything else breaks the protocol.
+                        end = new PeerDisconnect(message.Id == MessageId.Request ? DisconnectReason.BadRequest : DisconnectReason.ProtocolViolation, reason!);
+                        break;
+                    }
+                    var received = Convert(message);
+                    if (received is { } r)
+                    {
+                        await _sink!.OnMessageAsync(this, r).ConfigureAwait(false);
+                    }
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted && end is null)
@@ -79,99 +77,32 @@ public sealed partial class PeerConnection
         Close(end.Value);
     }
 
-    private enum FrameStatus { Done, NeedMore, Invalid }
-
     /// <summary>
-    /// Cuts one message off the front of <paramref name="buffer"/>. Checks the declared length against the largest
-    /// frame before waiting for it, and each message's length against its id. Piece payloads are copied straight
-    /// from the pipe into a pooled buffer.
+    /// Turns a framed, validated message into what the torrent loop handles. Piece payloads are copied once, from
+    /// the pipe into a pooled block buffer. Messages we did not negotiate (fast, extended, unknown) are skipped.
     /// </summary>
-    private FrameStatus TryFrame(ref ReadOnlySequence<byte> buffer, out ReceivedMessage message, out string? error)
+    private ReceivedMessage? Convert(in PeerMessage m)
     {
-        message = default;
-        error = null;
-        var r = new SequenceReader<byte>(buffer);
-        if (!r.TryReadBigEndian(out int len))
-        {
-            return FrameStatus.NeedMore;
-        }
-        if (len < 0 || len > _maxFrame)
-        {
-            error = $"message length {(uint)len} exceeds the {_maxFrame}-byte limit";
-            return FrameStatus.Invalid;
-        }
-        if (r.Remaining < len)
-        {
-            return FrameStatus.NeedMore;
-        }
-        if (len == 0)
-        {
-            message = new ReceivedMessage(MessageId.KeepAlive);
-            buffer = buffer.Slice(r.Position);
-            return FrameStatus.Done;
-        }
-        r.TryRead(out byte idByte);
-        var id = (MessageId)idByte;
-        int body = len - 1;
-        bool ok = true;
-        switch (id)
+        switch (m.Id)
         {
             case MessageId.Choke or MessageId.Unchoke or MessageId.Interested or MessageId.NotInterested:
-                ok = body == 0;
-                message = new ReceivedMessage(id);
-                break;
+                return new ReceivedMessage(m.Id);
             case MessageId.Have:
-                ok = body == 4 && r.TryReadBigEndian(out int have) && SetMessage(out message, new ReceivedMessage(id, have));
-                break;
+                return new ReceivedMessage(m.Id, m.Index);
             case MessageId.Request or MessageId.Cancel:
-                ok = body == 12 && r.TryReadBigEndian(out int p) && r.TryReadBigEndian(out int b) && r.TryReadBigEndian(out int l)
-                    && SetMessage(out message, new ReceivedMessage(id, p, b, l));
-                break;
-            case MessageId.Port:
-                ok = body == 2 && r.TryReadBigEndian(out short port) && SetMessage(out message, new ReceivedMessage(id, (ushort)port));
-                break;
+                return new ReceivedMessage(m.Id, m.Index, m.Begin, m.Length);
             case MessageId.Bitfield:
-            {
-                var bits = new byte[body];
-                r.TryCopyTo(bits);
-                r.Advance(body);
-                message = new ReceivedMessage(id, 0, 0, body, bits);
-                break;
-            }
+                _validator!.TryReadBitfield(m, out var bits, out _);
+                return new ReceivedMessage(m.Id, Bitfield: bits);
             case MessageId.Piece:
             {
-                int blockLen = body - 8;
-                if (blockLen <= 0 || blockLen > TorrentLengths.BlockSize)
-                {
-                    error = $"piece message carries {blockLen} bytes; blocks are 1..{TorrentLengths.BlockSize}";
-                    return FrameStatus.Invalid;
-                }
-                r.TryReadBigEndian(out int piece);
-                r.TryReadBigEndian(out int begin);
-                byte[] block = BlockBuffers.Rent(blockLen);
-                r.TryCopyTo(block.AsSpan(0, blockLen));
-                r.Advance(blockLen);
-                message = new ReceivedMessage(id, piece, begin, blockLen, block);
-                break;
+                byte[] block = BlockBuffers.Rent(m.Length);
+                m.Payload.CopyTo(block);
+                Download.Add(m.Length);
+                return new ReceivedMessage(m.Id, m.Index, m.Begin, m.Length, block);
             }
             default:
-                // Extension and fast-extension messages we do not negotiate: skip them whole.
-                r.Advance(body);
-                message = new ReceivedMessage(id, 0, 0, body);
-                break;
+                return null;
         }
-        if (!ok)
-        {
-            error = $"{id} message has a {body}-byte body";
-            return FrameStatus.Invalid;
-        }
-        buffer = buffer.Slice(r.Position);
-        return FrameStatus.Done;
-    }
-
-    private static bool SetMessage(out ReceivedMessage target, ReceivedMessage value)
-    {
-        target = value;
-        return true;
     }
 }

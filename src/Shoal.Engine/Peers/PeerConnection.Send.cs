@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Peers;
 
@@ -93,7 +94,7 @@ public sealed partial class PeerConnection
     {
         if (_trace is not null)
         {
-            Trace(true, m.Id, m.Piece, m.Begin, m.Length);
+            Trace(true, m.Describe(_validator?.PieceCount ?? 0));
         }
     }
 }

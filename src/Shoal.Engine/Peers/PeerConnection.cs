@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Peers;
 
@@ -25,12 +26,13 @@ public sealed partial class PeerConnection
     private readonly ILogger _log;
     private readonly IPeerTraceSink? _trace;
     private IPeerEventSink? _sink;
-    private int _maxFrame;
+    private PeerMessageValidator? _validator;
+    private PeerWireLimits _limits = PeerWireLimits.Default;
     private int _closed;
     private long _lastReceivedTicks;
     private long _lastSentTicks;
 
-    internal PeerConnection(Socket socket, IPEndPoint remote, bool outgoing, PeerId remoteId, byte[] remoteReserved,
+    internal PeerConnection(Socket socket, IPEndPoint remote, bool outgoing, PeerId remoteId, ReservedBits remoteReserved,
         TimeProvider time, ILogger log, IPeerTraceSink? trace)
     {
         _socket = socket;
@@ -51,8 +53,8 @@ public sealed partial class PeerConnection
 
     public PeerId RemotePeerId { get; }
 
-    /// <summary>The peer's 8 reserved handshake bytes (extension bits).</summary>
-    public ReadOnlyMemory<byte> RemoteReserved { get; }
+    /// <summary>The peer's reserved handshake bits (extensions it supports).</summary>
+    public ReservedBits RemoteReserved { get; }
 
     /// <summary>Piece payload bytes received.</summary>
     public RateMeter Download { get; } = new();
@@ -74,14 +76,19 @@ public sealed partial class PeerConnection
 
     public override string ToString() => RemoteEndPoint.ToString();
 
-    /// <summary>Starts both loops. Messages go to <paramref name="sink"/>; the largest frame accepted depends on the bitfield size.</summary>
-    internal void Start(IPeerEventSink sink, int pieceCount)
+    /// <summary>Starts both loops. Messages are checked against <paramref name="lengths"/> and go to <paramref name="sink"/>.</summary>
+    internal void Start(IPeerEventSink sink, TorrentLengths lengths)
     {
         _sink = sink;
-        // Largest legal frame: a piece message with a 16 KiB block, or our torrent's bitfield; extension messages
-        // we do not speak are skipped but still bounded.
-        _maxFrame = Math.Max(TorrentLengths.BlockSize + 9, BitField.ByteLengthFor(pieceCount) + 1);
-        _maxFrame = Math.Max(_maxFrame, 256 * 1024);
+        _validator = new PeerMessageValidator(lengths);
+        // A bitfield longer than this torrent's is refused at its length prefix, before its bytes are buffered;
+        // messages we do not speak are skipped but bounded at 256 KiB.
+        _limits = new PeerWireLimits
+        {
+            MaxBitfieldLength = BitField.ByteLengthFor(lengths.PieceCount),
+            MaxExtendedLength = 256 * 1024,
+            MaxUnknownLength = 256 * 1024,
+        };
         _ = Task.Run(ReceiveLoopAsync);
         _ = Task.Run(SendLoopAsync);
     }
@@ -136,10 +143,7 @@ public sealed partial class PeerConnection
         }
     }
 
-    private void Trace(bool outgoing, MessageId id, int piece, int begin, int length)
-    {
-        _trace?.OnMessage(_time.GetUtcNow(), RemoteEndPoint, outgoing, WireTrace.Describe(id, piece, begin, length));
-    }
+    private void Trace(bool outgoing, string text) => _trace?.OnMessage(_time.GetUtcNow(), RemoteEndPoint, outgoing, text);
 
     internal static void Tune(Socket socket)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Peers;
 
@@ -61,6 +62,7 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
                     socket.Dispose();
                     return (null, new PeerDisconnect(DisconnectReason.SelfOrDuplicate, "connected to ourselves"));
                 }
+                TraceHandshakes(remote, infoHash, reserved, theirId.Value, weSentFirst: true);
                 return (new PeerConnection(socket, remote, outgoing: true, theirId.Value, reserved, time, _log, trace), default);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -114,6 +116,7 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
             {
                 return (null, infoHash, new PeerDisconnect(DisconnectReason.SelfOrDuplicate, "connected to ourselves"));
             }
+            TraceHandshakes(Normalize(remote), infoHash.Value, reserved, theirId.Value, weSentFirst: false);
             return (new PeerConnection(socket, Normalize(remote), outgoing: false, theirId.Value, reserved, time, _log, trace), infoHash, default);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -123,6 +126,27 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
         catch (Exception ex) when (ex is IOException or SocketException)
         {
             return (null, null, new PeerDisconnect(DisconnectReason.HandshakeFailed, (ex.InnerException ?? ex).Message));
+        }
+    }
+
+    private void TraceHandshakes(IPEndPoint remote, InfoHash infoHash, ReservedBits theirReserved, PeerId theirId, bool weSentFirst)
+    {
+        if (trace is null)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        string ours = new Handshake(PeerHandshake.OurReserved, infoHash, ourId).Describe();
+        string theirs = new Handshake(theirReserved, infoHash, theirId).Describe();
+        if (weSentFirst)
+        {
+            trace.OnMessage(now, remote, true, ours);
+            trace.OnMessage(now, remote, false, theirs);
+        }
+        else
+        {
+            trace.OnMessage(now, remote, false, theirs);
+            trace.OnMessage(now, remote, true, ours);
         }
     }
 

@@ -4,6 +4,7 @@ using Shoal.Engine.Peers;
 using Shoal.Engine.Pieces;
 using Shoal.Engine.Storage;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Session;
 
@@ -55,7 +56,7 @@ internal sealed partial class TorrentSession
         if (!_lengths.IsExactBlock(m.Piece, m.Begin, m.Length))
         {
             BlockBuffers.Return(buffer);
-            Drop(p, DisconnectReason.ProtocolViolation, $"sent a block we never ask for: {WireTrace.Describe(MessageId.Piece, m.Piece, m.Begin, m.Length)}");
+            Drop(p, DisconnectReason.ProtocolViolation, $"sent a block we never ask for: piece={m.Piece} begin={m.Begin} length={m.Length}");
             return;
         }
         long key = PeerState.Key(m.Piece, m.Begin);

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Shoal.Engine.Peers;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Session;
 
@@ -138,7 +139,7 @@ internal sealed partial class TorrentSession
         {
             conn.Send(new OutgoingMessage(MessageId.Bitfield, Length: _have.Bytes.Length, Payload: _have.Bytes.ToArray()));
         }
-        conn.Start(this, _lengths.PieceCount);
+        conn.Start(this, _lengths);
         _log.LogInformation("peer {Peer} connected ({Direction}, {Id})", ep, conn.IsOutgoing ? "outgoing" : "incoming", conn.RemotePeerId);
         Publish();
     }
@@ -258,12 +259,7 @@ internal sealed partial class TorrentSession
             Drop(p, DisconnectReason.ProtocolViolation, "bitfield after the first message");
             return;
         }
-        var bits = BitField.TryFromWire(m.Payload, _lengths.PieceCount, out string? error);
-        if (bits is null)
-        {
-            Drop(p, DisconnectReason.ProtocolViolation, error!);
-            return;
-        }
+        var bits = m.Bitfield!; // validated by the receive loop
         p.Has = bits;
         _picker.AddPeerBitfield(bits);
         int interesting = 0;

@@ -1,5 +1,6 @@
 using Shoal.Engine.Peers;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Session;
 

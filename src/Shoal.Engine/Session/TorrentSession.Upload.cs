@@ -1,6 +1,7 @@
 using System.Buffers;
 using Shoal.Engine.Peers;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Engine.Session;
 
@@ -13,7 +14,7 @@ internal sealed partial class TorrentSession
     {
         if (!_lengths.IsServableRequest(piece, begin, length))
         {
-            Drop(p, DisconnectReason.BadRequest, $"{WireTrace.Describe(MessageId.Request, piece, begin, length)} is larger than 16 KiB or outside the piece");
+            Drop(p, DisconnectReason.BadRequest, $"request piece={piece} begin={begin} length={length} is larger than 16 KiB or outside the piece");
             return;
         }
         if (!_have[piece])

@@ -6,6 +6,7 @@ using Shoal.Engine.Peers;
 using Shoal.Engine.Pieces;
 using Shoal.Engine.Storage;
 using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
 using Shoal.Protocol.Metainfo;
 
 namespace Shoal.Engine.Session;
