@@ -169,6 +169,7 @@ internal sealed partial class TorrentSession
             }
         }
         _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Flush, null, 0, 0, 0, null));
+        TrackersCompleted();
         Publish();
     }
 

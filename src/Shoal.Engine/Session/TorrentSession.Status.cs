@@ -49,6 +49,7 @@ internal sealed partial class TorrentSession
             RunChoker(rotateOptimistic: _ticks % 30 == 0);
         }
         ConnectMore();
+        MaybeRequestMorePeers();
         Publish();
     }
 
@@ -94,6 +95,7 @@ internal sealed partial class TorrentSession
         PeersKnown = _candidates.Count,
         ListenPort = _listenPort(),
         Stalled = StallReason(),
+        Trackers = TrackerSnapshot(),
         Error = _error,
         Disconnects = new Dictionary<string, int>(_disconnects),
     };
@@ -109,7 +111,10 @@ internal sealed partial class TorrentSession
         {
             if (_candidates.Count == 0)
             {
-                return "no peers: no tracker gave any and none were given with --peer";
+                string? trackers = TrackerTrouble();
+                return trackers is null
+                    ? "no peers: the torrent has no usable tracker and none were given with --peer"
+                    : $"no peers: {trackers}";
             }
             return _lastConnectError is null
                 ? $"connecting to {_candidates.Count} known peers"

@@ -112,13 +112,16 @@ internal sealed partial class TorrentSession : IPeerEventSink
             {
                 _completed.TrySetResult();
             }
+            StartTrackers();
             _ = Task.Run(TimerLoopAsync);
             // Dial known peers now rather than on the first tick.
-            Post(new SessionEvent(SessionEventKind.AddPeers, Payload: Array.Empty<IPEndPoint>()));
+            Post(new SessionEvent(SessionEventKind.AddPeers, Payload: NoPeers));
             await RunLoopAsync().ConfigureAwait(false);
+            var stopTrackers = StopTrackersAsync();
             _disk.Writer.TryComplete();
             await Task.WhenAll(diskTasks).ConfigureAwait(false);
             await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await stopTrackers.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

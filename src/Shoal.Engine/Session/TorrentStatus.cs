@@ -1,3 +1,5 @@
+using Shoal.Engine.Trackers;
+
 namespace Shoal.Engine.Session;
 
 /// <summary>Where a torrent is in its life.</summary>
@@ -14,9 +16,6 @@ public enum TorrentState
     /// <summary>A torrent fault (disk full, files gone); see <see cref="TorrentStatus.Error"/>.</summary>
     Error,
 }
-
-/// <summary>One tracker's last known state, for status output.</summary>
-public sealed record TrackerStatus(string Url, string State, int Peers, string? LastError);
 
 /// <summary>
 /// An immutable snapshot published by the torrent loop about once a second and on state changes; read it from any
