@@ -85,7 +85,10 @@ public sealed class ShoalEngine : IAsyncDisposable
             ? TorrentStorage.OpenForSeeding(metainfo, options.DownloadDirectory)
             : TorrentStorage.Open(metainfo, options.DownloadDirectory);
         var session = new TorrentSession(metainfo, options with { MaxConnections = Math.Min(options.MaxConnections, _options.MaxConnectionsPerTorrent) },
-            _connector, store, _options.TimeProvider, _options.LoggerFactory.CreateLogger($"Shoal.Torrent.{metainfo.Name}"), () => ListenPort);
+            _connector, store, _options.TimeProvider, _options.LoggerFactory.CreateLogger($"Shoal.Torrent.{metainfo.Name}"), () => ListenPort)
+        {
+            TrackerLogger = _options.LoggerFactory.CreateLogger("Shoal.Trackers"),
+        };
         if (!_torrents.TryAdd(metainfo.InfoHash, session))
         {
             await store.DisposeAsync().ConfigureAwait(false);

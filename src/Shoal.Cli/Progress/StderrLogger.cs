@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Shoal.Cli.Progress;
 
-/// <summary>Minimal logger to stderr: <c>--verbose</c> shows debug lines, the default warnings, <c>--quiet</c> errors.</summary>
+/// <summary>
+/// Minimal logger to stderr: <c>--verbose</c> shows debug lines, the default warnings, <c>--quiet</c> errors.
+/// Tracker chatter (category Shoal.Trackers) shows only with <c>--verbose</c>: the status line already says when
+/// every tracker fails, with their words.
+/// </summary>
 internal sealed class StderrLoggerFactory(LogLevel minimum) : ILoggerFactory
 {
     private readonly Lock _gate = new();
@@ -21,7 +25,9 @@ internal sealed class StderrLoggerFactory(LogLevel minimum) : ILoggerFactory
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner._minimum() && logLevel != LogLevel.None;
+        public bool IsEnabled(LogLevel logLevel) =>
+            logLevel != LogLevel.None && logLevel >= owner._minimum()
+            && (owner._minimum() <= LogLevel.Debug || logLevel >= LogLevel.Error || !category.StartsWith("Shoal.Trackers", StringComparison.Ordinal));
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
@@ -44,7 +50,6 @@ internal sealed class StderrLoggerFactory(LogLevel minimum) : ILoggerFactory
                 ConsoleOutput.ClearLiveLine();
                 Console.Error.WriteLine(line);
             }
-            _ = category;
         }
     }
 

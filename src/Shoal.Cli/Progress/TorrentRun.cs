@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Shoal.Engine;
 using Shoal.Engine.Peers;
@@ -29,6 +30,21 @@ internal static class TorrentRun
     public const int DefaultPort = 6881;
 
     public static async Task<int> RunAsync(TorrentRunSpec spec, CancellationToken ct)
+    {
+        // Ctrl-C and SIGTERM stop the torrent cleanly (stopped announce, files flushed) whatever the host does.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return await RunCoreAsync(spec, interrupt.Token).ConfigureAwait(false);
+
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(TorrentRunSpec spec, CancellationToken ct)
     {
         TorrentMetainfo meta;
         try

@@ -6,8 +6,14 @@ namespace Shoal.Engine.Session;
 
 internal sealed partial class TorrentSession
 {
+    private static readonly TimeSpan MorePeersInterval = TimeSpan.FromSeconds(30);
     private TrackerManager? _trackers;
     private bool _completedAtStart;
+    private long _lastMorePeers;
+    private ILogger? _trackerLog;
+
+    /// <summary>Logger for tracker chatter (its own category, so front ends can quiet it).</summary>
+    internal ILogger? TrackerLogger { get => _trackerLog; init => _trackerLog = value; }
 
     /// <summary>
     /// Starts announcing once the check has run (so 'left' is right). Tracker peers reach the loop as AddPeers
@@ -15,6 +21,7 @@ internal sealed partial class TorrentSession
     /// </summary>
     private void StartTrackers()
     {
+        _trackerLog ??= _log;
         _completedAtStart = _have.AllSet;
         if (!_options.UseTrackers || !_meta.AnnounceTiers.Any(t => t.Count > 0))
         {
@@ -23,7 +30,7 @@ internal sealed partial class TorrentSession
         _trackers = new TrackerManager(_meta.AnnounceTiers, _meta.InfoHash, _connector.OurId, _listenPort(),
             () => new AnnounceStats(Volatile.Read(ref _uploaded), Volatile.Read(ref _downloaded),
                 _lengths.TotalLength - Volatile.Read(ref _bytesDone)),
-            options: null, _log, _time);
+            options: null, _trackerLog, _time);
         _trackers.Start();
         var reader = _trackers.Peers;
         _ = Task.Run(async () =>
@@ -51,8 +58,9 @@ internal sealed partial class TorrentSession
         }
         long now = _time.GetTimestamp();
         bool anyToTry = _candidates.Values.Any(c => !c.Busy && !c.Useless && (c.Explicit || c.Failures < 5) && c.NextAttempt <= now);
-        if (!anyToTry)
+        if (!anyToTry && (_lastMorePeers == 0 || _time.GetElapsedTime(_lastMorePeers) > MorePeersInterval))
         {
+            _lastMorePeers = now;
             _trackers.RequestMorePeers();
         }
     }
