@@ -10,7 +10,10 @@ public sealed partial class DhtNode
 {
     private readonly ConcurrentDictionary<ushort, PendingQuery> _pending = new();
     private int _nextTransaction = Random.Shared.Next(ushort.MaxValue);
-    private long _received, _sent, _malformed, _rateLimited, _oversized, _answered, _timedOut;
+    private long _handlerErrors, _received, _sent, _malformed, _rateLimited, _oversized, _answered, _timedOut;
+
+    /// <summary>The last exception a datagram handler threw (a bug); for diagnostics.</summary>
+    public Exception? LastHandlerError { get; private set; }
 
     private sealed class PendingQuery(IPEndPoint endPoint, KrpcMethod method)
     {
@@ -68,6 +71,12 @@ public sealed partial class DhtNode
             catch (SocketException)
             {
                 // a failed reply send concerns one peer only
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug triggered by one datagram must not deafen the node: count it, keep the last for diagnosis.
+                Interlocked.Increment(ref _handlerErrors);
+                LastHandlerError = e;
             }
         }
     }
@@ -176,5 +185,5 @@ public sealed partial class DhtNode
     private DhtCounters Counters() => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _sent), Interlocked.Read(ref _malformed),
         Interlocked.Read(ref _rateLimited), Interlocked.Read(ref _oversized), Interlocked.Read(ref _answered),
-        Interlocked.Read(ref _timedOut));
+        Interlocked.Read(ref _timedOut), Interlocked.Read(ref _handlerErrors));
 }

@@ -28,7 +28,8 @@ public sealed record DhtCounters(
     long RateLimited,
     long Oversized,
     long QueriesAnswered,
-    long QueriesTimedOut);
+    long QueriesTimedOut,
+    long HandlerErrors);
 
 /// <summary>
 /// What an iterative lookup found. <see cref="Rounds"/> is the deepest hop that answered (hop 1 = nodes from our
