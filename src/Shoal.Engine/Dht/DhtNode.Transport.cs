@@ -170,6 +170,10 @@ public sealed partial class DhtNode
             }
             return null;
         }
+        catch (ObjectDisposedException)
+        {
+            return null; // the node is shutting down under a running lookup
+        }
         finally
         {
             _pending.TryRemove(new KeyValuePair<ushort, PendingQuery>(tid, pending));

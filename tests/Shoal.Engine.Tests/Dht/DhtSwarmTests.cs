@@ -59,3 +59,34 @@ public class DhtSwarmTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>The same on ::1: replies carry <c>nodes6</c> and 18-byte peers.</summary>
+public class DhtIpv6Tests
+{
+    [Fact]
+    public async Task Ipv6_nodes_find_an_announced_peer()
+    {
+        var ct = DhtTestNodes.Deadline();
+        var nodes = new List<DhtNode>();
+        try
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                nodes.Add(await DhtTestNodes.StartAsync(DhtTestNodes.Options() with { LocalEndPoint = new IPEndPoint(IPAddress.IPv6Loopback, 0) }));
+            }
+            foreach (var n in nodes.Skip(1))
+            {
+                await n.BootstrapAsync([nodes[0].LocalEndPoint], ct);
+            }
+            Assert.All(nodes, n => Assert.True(n.Snapshot().Nodes > 0));
+            var infoHash = InfoHash.Compute("v6"u8);
+            Assert.True((await nodes[2].AnnounceAsync(infoHash, 6881, ct)).AnnouncedTo > 0);
+            var r = await nodes[5].LookupPeersAsync(infoHash, ct);
+            Assert.Contains(new IPEndPoint(IPAddress.IPv6Loopback, 6881), r.Peers);
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+}
