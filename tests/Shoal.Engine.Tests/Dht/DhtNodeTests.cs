@@ -194,3 +194,40 @@ public sealed class DhtNodeTests : IAsyncLifetime
         Assert.Equal(1, _node.Snapshot().Counters.QueriesTimedOut);
     }
 }
+
+public class DhtRateLimitTests
+{
+    [Fact]
+    public async Task Queries_beyond_the_per_ip_allowance_get_no_reply()
+    {
+        var ct = DhtTestNodes.Deadline(30);
+        var options = DhtTestNodes.Options() with { QueriesPerSecondPerIp = 0.001, QueryBurstPerIp = 5 };
+        await using var node = await DhtTestNodes.StartAsync(options);
+        using var raw = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var id = NodeId.CreateRandom();
+        for (int i = 0; i < 20; i++)
+        {
+            await raw.SendAsync(KrpcCodec.Encode(KrpcQuery.Ping([(byte)'r', (byte)i], id)), node.LocalEndPoint, ct);
+        }
+        int replies = 0;
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quiet.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (true)
+            {
+                var r = await raw.ReceiveAsync(quiet.Token);
+                if (KrpcCodec.TryDecode(r.Buffer, out var m, out _) && m is KrpcResponse)
+                {
+                    replies++;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // no more replies
+        }
+        Assert.Equal(5, replies);
+        Assert.Equal(15, node.Snapshot().Counters.RateLimited);
+    }
+}

@@ -79,6 +79,24 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.True(found is not null, $"libtorrent's announce was not found\n{lt.StandardOutput}\n{lt.StandardError}");
             output.WriteLine($"shoal found libtorrent's peer in round {found!.FirstPeerRound} ({found.QueriesSent} queries)");
 
+            // A fresh node that knows only libtorrent's DHT endpoint: it bootstraps from libtorrent's find_node
+            // replies and must fetch the peer over the network (round >= 1), not from a local store.
+            await using (var fresh = new DhtNode(new DhtOptions
+            {
+                LocalEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                UseDefaultRouters = false,
+                QueryTimeout = TimeSpan.FromSeconds(2),
+            }))
+            {
+                await fresh.StartAsync(ct);
+                int known = await fresh.BootstrapAsync([new IPEndPoint(IPAddress.Loopback, theirPort)], ct);
+                Assert.True(known > 1, $"bootstrapping from libtorrent gave {known} nodes");
+                var viaLt = await fresh.LookupPeersAsync(theirs, ct);
+                Assert.Contains(expected, viaLt.Peers);
+                Assert.True(viaLt.FirstPeerRound >= 1);
+                output.WriteLine($"fresh node bootstrapped from libtorrent: {known} nodes, peer found in round {viaLt.FirstPeerRound}");
+            }
+
             // shoal -> libtorrent: we announce; libtorrent's dht_get_peers reports our port.
             var announce = await _nodes[3].AnnounceAsync(ours, ourPort, ct);
             output.WriteLine($"shoal announce stored on {announce.AnnouncedTo} nodes (lookup saw {announce.Lookup.Responses} replies)");
