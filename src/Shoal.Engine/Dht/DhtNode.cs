@@ -208,10 +208,16 @@ public sealed partial class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// Announces that we serve <paramref name="infoHash"/> on TCP <paramref name="port"/>: a get_peers lookup, then
-    /// announce_peer with each closest node's token. With <paramref name="impliedPort"/> the receivers use our UDP
-    /// source port instead (for NATs that map TCP and UDP alike).
+    /// announce_peer with each closest node's token.
     /// </summary>
-    public async Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, CancellationToken ct = default, bool impliedPort = false)
+    public Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, CancellationToken ct = default) =>
+        AnnounceAsync(infoHash, port, impliedPort: false, ct);
+
+    /// <summary>
+    /// As <see cref="AnnounceAsync(InfoHash, int, CancellationToken)"/>; with <paramref name="impliedPort"/> the
+    /// receivers store our UDP source port instead of <paramref name="port"/> (for NATs that map TCP and UDP alike).
+    /// </summary>
+    public async Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, bool impliedPort, CancellationToken ct = default)
     {
         EnsureStarted();
         ArgumentOutOfRangeException.ThrowIfLessThan(port, impliedPort ? 0 : 1);
