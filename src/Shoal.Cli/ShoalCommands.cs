@@ -19,6 +19,7 @@ internal static class ShoalCommands
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(CreateCommand.Create());
         root.Subcommands.Add(ScrapeCommand.Create());
+        root.Subcommands.Add(DhtCommand.Create());
         return root;
     }
 
