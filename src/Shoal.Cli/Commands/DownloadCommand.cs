@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Cli.Output;
 using Shoal.Cli.Progress;
 
 namespace Shoal.Cli.Commands;
@@ -17,12 +18,12 @@ internal static class DownloadCommand
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable; works without a tracker", AllowMultipleArgumentsPerToken = false };
         var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes, until interrupted" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show debug logging and stack traces" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only errors" };
-        var json = new Option<bool>("--json") { Description = "JSON status lines on stdout" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var json = CliOptions.Json();
+        json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, verbose, quiet, json,
+            torrent, output, port, peer, seed, trace, quiet, json,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -32,7 +33,7 @@ internal static class DownloadCommand
             Peers = result.GetValue(peer) ?? [],
             SeedAfter = result.GetValue(seed),
             TracePath = result.GetValue(trace)?.FullName,
-            Verbose = result.GetValue(verbose),
+            Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
         }, ct));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Cli.Output;
 using Shoal.Cli.Progress;
 
 namespace Shoal.Cli.Commands;
@@ -16,12 +17,12 @@ internal static class SeedCommand
         var port = new Option<int?>("--port", "-p") { Description = "TCP port to listen on; 0 picks a free one (default 6881, or any free port if taken)" };
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show debug logging and stack traces" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Only errors" };
-        var json = new Option<bool>("--json") { Description = "JSON status lines on stdout" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var json = CliOptions.Json();
+        json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("seed", "Seed a torrent from existing data")
         {
-            torrent, data, port, peer, trace, verbose, quiet, json,
+            torrent, data, port, peer, trace, quiet, json,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -31,7 +32,7 @@ internal static class SeedCommand
             Peers = result.GetValue(peer) ?? [],
             SeedOnly = true,
             TracePath = result.GetValue(trace)?.FullName,
-            Verbose = result.GetValue(verbose),
+            Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
         }, ct));

@@ -1,21 +1,24 @@
 namespace Shoal.Cli.Progress;
 
-/// <summary>Shared console state: whether a live progress line is showing on the terminal (so logs can clear it first).</summary>
+/// <summary>
+/// Where torrent commands write: results and JSON lines to stdout; progress to stderr (a live line redrawn in place
+/// when stderr is a terminal, plain lines otherwise), so stdout stays clean for scripts.
+/// </summary>
 internal static class ConsoleOutput
 {
     private static readonly Lock Gate = new();
     private static int _liveWidth;
 
-    public static bool IsTerminal => !Console.IsOutputRedirected;
+    public static bool ProgressIsTerminal => !Console.IsErrorRedirected;
 
-    /// <summary>Redraws the single live line (terminal only).</summary>
+    /// <summary>Redraws the single live progress line on stderr.</summary>
     public static void WriteLiveLine(string text)
     {
         lock (Gate)
         {
             int width = Math.Max(_liveWidth, text.Length);
-            Console.Out.Write("\r" + text.PadRight(width));
-            Console.Out.Flush();
+            Console.Error.Write("\r" + text.PadRight(width));
+            Console.Error.Flush();
             _liveWidth = text.Length;
         }
     }
@@ -27,22 +30,30 @@ internal static class ConsoleOutput
         {
             if (_liveWidth > 0)
             {
-                Console.Out.WriteLine();
+                Console.Error.WriteLine();
                 _liveWidth = 0;
             }
         }
     }
 
+    /// <summary>A line on stdout (flushed: tests and scripts wait for lines such as "listening on port N").</summary>
     public static void WriteLine(string text)
     {
         lock (Gate)
         {
-            if (_liveWidth > 0)
-            {
-                Console.Out.WriteLine();
-                _liveWidth = 0;
-            }
+            ClearLiveLine();
             Console.Out.WriteLine(text);
+            Console.Out.Flush();
+        }
+    }
+
+    /// <summary>A line on stderr (progress when not on a terminal, warnings).</summary>
+    public static void WriteError(string text)
+    {
+        lock (Gate)
+        {
+            ClearLiveLine();
+            Console.Error.WriteLine(text);
         }
     }
 }

@@ -1,24 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Shoal.Cli.Output;
 using Shoal.Engine.Session;
 
 namespace Shoal.Cli.Progress;
 
-/// <summary>Turns status snapshots into the three output forms: live terminal line, plain line, JSON line.</summary>
+/// <summary>Turns status snapshots into the output forms: a line for people, a JSON line for programs.</summary>
 internal static class StatusFormatter
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static string Line(TorrentStatus s)
     {
-        var ci = CultureInfo.InvariantCulture;
-        string line = string.Create(ci, $"{s.State.ToString().ToLowerInvariant()} {s.Progress * 100,6:0.0}%  {s.PiecesHave}/{s.PiecesTotal} pieces  ")
-            + $"down {Rate(s.DownloadRate)}  up {Rate(s.UploadRate)}  peers {s.PeersConnected} ({s.PeersUnchokingUs} unchoking)";
+        string line = string.Create(CultureInfo.InvariantCulture, $"{State(s.State)} {s.Progress * 100,5:0.0}%  {s.PiecesHave}/{s.PiecesTotal} pieces  ")
+            + $"down {HumanFormat.Rate(s.DownloadRate)}  up {HumanFormat.Rate(s.UploadRate)}  peers {s.PeersConnected}";
         if (s.State == TorrentState.Downloading)
         {
             line += "  eta " + (s.Eta is { } eta ? Duration(eta) : "--");
@@ -30,34 +24,35 @@ internal static class StatusFormatter
         return line;
     }
 
-    public static string JsonLine(string evt, TorrentStatus s) => JsonSerializer.Serialize(new JsonStatus(
-        evt, s.Name, s.InfoHash, s.State, s.PiecesHave, s.PiecesTotal, s.BytesDone, s.TotalBytes, Math.Round(s.Progress, 4),
+    public static string State(TorrentState state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
+
+    public static string StatusJson(string evt, TorrentStatus s) => JsonSerializer.Serialize(new StatusEventJson(
+        evt, s.Name, s.InfoHash, State(s.State), s.PiecesHave, s.PiecesTotal, s.BytesDone, s.TotalBytes, Math.Round(s.Progress, 4),
         s.DownloadRate, s.UploadRate, s.Downloaded, s.Uploaded, s.PeersConnected, s.PeersUnchokingUs, s.PeersKnown,
-        (long?)s.Eta?.TotalSeconds, s.Stalled, s.Error), Json);
+        (long?)s.Eta?.TotalSeconds, s.Stalled, s.Error,
+        [.. s.Trackers.Select(t => new TrackerJson(t.Url, JsonNamingPolicy.CamelCase.ConvertName(t.State.ToString()), t.LastError, t.LastPeerCount))]),
+        ProgressJsonContext.Default.StatusEventJson);
 
-    public static string JsonEvent<T>(T value) => JsonSerializer.Serialize(value, Json);
-
-    public static string Bytes(long n)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double v = n;
-        int u = 0;
-        while (v >= 1024 && u < units.Length - 1)
-        {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? $"{n} B" : string.Create(CultureInfo.InvariantCulture, $"{v:0.0} {units[u]}");
-    }
-
-    public static string Rate(long bytesPerSecond) => Bytes(bytesPerSecond) + "/s";
+    public static string ListeningJson(int port) =>
+        JsonSerializer.Serialize(new ListeningEventJson("listening", port), ProgressJsonContext.Default.ListeningEventJson);
 
     public static string Duration(TimeSpan t) => t.TotalHours >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}h{t.Minutes:00}m")
         : t.TotalMinutes >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}m{t.Seconds:00}s")
         : string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0}s");
-
-    private sealed record JsonStatus(string Event, string Name, string InfoHash, TorrentState State, int PiecesHave, int PiecesTotal,
-        long BytesDone, long TotalBytes, double Progress, long DownloadRate, long UploadRate, long Downloaded, long Uploaded,
-        int Peers, int PeersUnchoking, int PeersKnown, long? EtaSeconds, string? Stalled, string? Error);
 }
+
+/// <summary>One JSON status line of <c>download</c>/<c>seed --json</c>; every key always present.</summary>
+internal sealed record StatusEventJson(string Event, string Name, string InfoHash, string State, int PiecesHave, int PiecesTotal,
+    long BytesDone, long TotalBytes, double Progress, long DownloadRate, long UploadRate, long Downloaded, long Uploaded,
+    int Peers, int PeersUnchoking, int PeersKnown, long? EtaSeconds, string? Stalled, string? Error, TrackerJson[] Trackers);
+
+internal sealed record TrackerJson(string Url, string State, string? LastError, int Peers);
+
+internal sealed record ListeningEventJson(string Event, int Port);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(StatusEventJson))]
+[JsonSerializable(typeof(ListeningEventJson))]
+internal sealed partial class ProgressJsonContext : JsonSerializerContext;

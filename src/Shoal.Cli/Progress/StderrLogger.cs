@@ -9,8 +9,6 @@ namespace Shoal.Cli.Progress;
 /// </summary>
 internal sealed class StderrLoggerFactory(LogLevel minimum) : ILoggerFactory
 {
-    private readonly Lock _gate = new();
-
     public void AddProvider(ILoggerProvider provider)
     {
     }
@@ -45,11 +43,7 @@ internal sealed class StderrLoggerFactory(LogLevel minimum) : ILoggerFactory
             {
                 line += Environment.NewLine + exception;
             }
-            lock (owner._gate)
-            {
-                ConsoleOutput.ClearLiveLine();
-                Console.Error.WriteLine(line);
-            }
+            ConsoleOutput.WriteError(line);
         }
     }
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Shoal.Cli.Output;
 using Shoal.Engine;
 using Shoal.Engine.Peers;
 using Shoal.Engine.Session;
@@ -10,11 +12,12 @@ using Shoal.Protocol.Metainfo;
 
 namespace Shoal.Cli.Progress;
 
-/// <summary>What <c>download</c> and <c>seed</c> share: load, start the engine, report progress, stop cleanly.</summary>
+/// <summary>What <c>download</c> and <c>seed</c> share.</summary>
 internal sealed record TorrentRunSpec
 {
     public required string TorrentPath { get; init; }
     public required string Directory { get; init; }
+    /// <summary>-1: the default port (6881, or any free port if taken).</summary>
     public int Port { get; init; } = -1;
     public IReadOnlyList<string> Peers { get; init; } = [];
     public bool SeedOnly { get; init; }
@@ -25,13 +28,17 @@ internal sealed record TorrentRunSpec
     public bool JsonOutput { get; init; }
 }
 
+/// <summary>
+/// Loads the torrent, starts the engine, reports progress, and stops cleanly on Ctrl-C or SIGTERM (stopped
+/// announce, files flushed). Bad input throws (the CLI's error path turns it into exit 2); the return value is the
+/// exit code otherwise.
+/// </summary>
 internal static class TorrentRun
 {
     public const int DefaultPort = 6881;
 
     public static async Task<int> RunAsync(TorrentRunSpec spec, CancellationToken ct)
     {
-        // Ctrl-C and SIGTERM stop the torrent cleanly (stopped announce, files flushed) whatever the host does.
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
@@ -46,25 +53,46 @@ internal static class TorrentRun
 
     private static async Task<int> RunCoreAsync(TorrentRunSpec spec, CancellationToken ct)
     {
-        TorrentMetainfo meta;
-        try
+        var meta = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false));
+        var peers = await ResolvePeersAsync(spec.Peers, ct).ConfigureAwait(false);
+        var level = spec.Verbose ? LogLevel.Debug : LogLevel.Warning;
+        using var loggers = new StderrLoggerFactory(level);
+        using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
+        var engine = await StartEngineAsync(spec, loggers, trace).ConfigureAwait(false);
+        await using (engine.ConfigureAwait(false))
         {
-            meta = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, ct).ConfigureAwait(false));
+            ConsoleOutput.WriteLine(spec.JsonOutput ? StatusFormatter.ListeningJson(engine.ListenPort) : $"listening on port {engine.ListenPort}");
+            var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
+            {
+                DownloadDirectory = spec.Directory,
+                Peers = peers,
+                SeedOnly = spec.SeedOnly,
+                SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (!spec.JsonOutput)
+            {
+                ConsoleOutput.WriteLine($"{meta.Name}: {meta.PieceCount} pieces, {HumanFormat.Size(meta.TotalLength)}, info hash {meta.InfoHash.ToHex()}");
+            }
+            try
+            {
+                return await WatchAsync(spec, handle, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await handle.StopAsync().ConfigureAwait(false);
+                trace?.Flush();
+            }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return BadInput($"cannot read {spec.TorrentPath}: {ex.Message}");
-        }
-        catch (MetainfoException ex)
-        {
-            return BadInput($"{spec.TorrentPath}: {ex.Message}");
-        }
+    }
+
+    private static async Task<List<IPEndPoint>> ResolvePeersAsync(IReadOnlyList<string> specs, CancellationToken ct)
+    {
         var peers = new List<IPEndPoint>();
-        foreach (string p in spec.Peers)
+        foreach (string p in specs)
         {
             if (!PeerAddress.TryParse(p, out string host, out int port, out string? error))
             {
-                return BadInput(error!);
+                throw new CliInputException(error!);
             }
             try
             {
@@ -72,69 +100,37 @@ internal static class TorrentRun
             }
             catch (SocketException ex)
             {
-                return BadInput($"--peer '{p}': {ex.Message}");
+                throw new CliInputException($"--peer '{p}': {ex.Message}");
             }
         }
-
-        var level = spec.Verbose ? LogLevel.Debug : spec.Quiet ? LogLevel.Error : LogLevel.Warning;
-        using var loggers = new StderrLoggerFactory(level);
-        using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
-        var engine = await StartEngineAsync(spec, loggers, trace, ct).ConfigureAwait(false);
-        if (engine is null)
-        {
-            return 1;
-        }
-        await using (engine.ConfigureAwait(false))
-        {
-            if (spec.JsonOutput)
-            {
-                Console.Error.WriteLine($"listening on port {engine.ListenPort}");
-                ConsoleOutput.WriteLine(StatusFormatter.JsonEvent(new { Event = "listening", Port = engine.ListenPort }));
-            }
-            else
-            {
-                ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
-            }
-            var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
-            {
-                DownloadDirectory = spec.Directory,
-                Peers = peers,
-                SeedOnly = spec.SeedOnly,
-                SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
-            }, ct).ConfigureAwait(false);
-            if (!spec.Quiet && !spec.JsonOutput)
-            {
-                ConsoleOutput.WriteLine($"{meta.Name}: {meta.PieceCount} pieces, {StatusFormatter.Bytes(meta.TotalLength)}, info hash {meta.InfoHash.ToHex()}");
-            }
-            int code = await WatchAsync(spec, handle, ct).ConfigureAwait(false);
-            await handle.StopAsync().ConfigureAwait(false);
-            trace?.Flush();
-            return code;
-        }
+        return peers;
     }
 
-    private static async Task<ShoalEngine?> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace, CancellationToken ct)
+    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace)
     {
+        if (spec.Port is < -1 or > 65535)
+        {
+            throw new CliInputException($"--port {spec.Port}: use 0-65535 (0 picks a free port)");
+        }
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
             var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace });
             try
             {
-                await engine.StartAsync(ct).ConfigureAwait(false);
+                await engine.StartAsync().ConfigureAwait(false);
                 return engine;
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && spec.Port < 0 && port != 0)
             {
-                // Only the default port falls back to any free port; an explicit --port is an error.
+                // Only the default port falls back to any free port; an explicit --port that is taken is an error.
                 await engine.DisposeAsync().ConfigureAwait(false);
                 port = 0;
             }
             catch (SocketException ex)
             {
                 await engine.DisposeAsync().ConfigureAwait(false);
-                Console.Error.WriteLine($"error: cannot listen on port {port}: {ex.Message}");
-                return null;
+                throw new IOException($"cannot listen on port {port}: {ex.Message}", ex);
             }
         }
     }
@@ -142,9 +138,9 @@ internal static class TorrentRun
     private static async Task<int> WatchAsync(TorrentRunSpec spec, TorrentHandle handle, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        bool terminal = ConsoleOutput.IsTerminal && !spec.JsonOutput;
-        bool announcedComplete = false;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(terminal ? 0.5 : 1));
+        bool live = ConsoleOutput.ProgressIsTerminal && !spec.JsonOutput;
+        bool ready = false;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
         long ticks = 0;
         try
         {
@@ -153,38 +149,43 @@ internal static class TorrentRun
                 var s = handle.Status;
                 if (s.State == TorrentState.Error)
                 {
-                    ConsoleOutput.ClearLiveLine();
-                    Console.Error.WriteLine($"error: {s.Error}");
-                    if (spec.JsonOutput)
-                    {
-                        ConsoleOutput.WriteLine(StatusFormatter.JsonLine("error", s));
-                    }
-                    return 1;
+                    Report(spec, live, s, "error", force: true);
+                    throw new IOException(s.Error ?? "the torrent failed");
                 }
-                bool ready = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
-                if (ready && !announcedComplete)
+                bool nowReady = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
+                if (nowReady && !ready)
                 {
-                    announcedComplete = true;
+                    ready = true;
                     s = handle.Status;
-                    Report(spec, terminal, s, "complete");
-                    if (!spec.JsonOutput && !spec.Quiet)
+                    if (spec.SeedOnly)
                     {
-                        ConsoleOutput.WriteLine(spec.SeedOnly
-                            ? $"seeding {meta(s)}"
-                            : $"complete: {StatusFormatter.Bytes(s.TotalBytes)} verified in {clock.Elapsed.TotalSeconds:0.0}s");
+                        Report(spec, live, s, "seeding", force: true);
+                        if (!s.IsComplete)
+                        {
+                            ConsoleOutput.WriteError($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces verify in {spec.Directory}; seeding those");
+                        }
+                        if (!spec.JsonOutput)
+                        {
+                            ConsoleOutput.WriteLine($"seeding {s.PiecesHave}/{s.PiecesTotal} pieces of {s.Name}");
+                        }
                     }
-                    if (spec.SeedOnly && !s.IsComplete)
+                    else
                     {
-                        Console.Error.WriteLine($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces are in {spec.Directory}; seeding what is there");
-                    }
-                    if (!spec.SeedAfter && !spec.SeedOnly)
-                    {
-                        return 0;
+                        Report(spec, live, s, "complete", force: true);
+                        if (!spec.JsonOutput)
+                        {
+                            ConsoleOutput.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"complete: {HumanFormat.Size(s.TotalBytes)} verified in {clock.Elapsed.TotalSeconds:0.0}s"));
+                        }
+                        if (!spec.SeedAfter)
+                        {
+                            return ExitCodes.Success;
+                        }
                     }
                 }
-                else if (!spec.Quiet && (terminal || ticks % (spec.JsonOutput ? 1 : 2) == 0))
+                else if (!spec.Quiet && (live || spec.JsonOutput || ticks % 2 == 0))
                 {
-                    Report(spec, terminal, s, "status");
+                    Report(spec, live, s, "status", force: false);
                 }
                 ticks++;
                 await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
@@ -192,42 +193,39 @@ internal static class TorrentRun
         }
         catch (OperationCanceledException)
         {
-            ConsoleOutput.ClearLiveLine();
             var s = handle.Status;
+            ConsoleOutput.ClearLiveLine();
             if (spec.JsonOutput)
             {
-                ConsoleOutput.WriteLine(StatusFormatter.JsonLine("stopped", s));
+                ConsoleOutput.WriteLine(StatusFormatter.StatusJson("stopped", s));
             }
-            if (announcedComplete || spec.SeedOnly)
+            if (ready)
             {
-                return 0;
+                return ExitCodes.Success; // seeding ends with Ctrl-C: that is the normal way out
             }
-            Console.Error.WriteLine($"interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume");
-            return 1;
+            ConsoleOutput.WriteError(string.Create(CultureInfo.InvariantCulture,
+                $"shoal: interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume"));
+            return ExitCodes.Interrupted;
         }
-
-        static string meta(TorrentStatus s) => $"{s.PiecesHave}/{s.PiecesTotal} pieces of {s.Name}";
     }
 
-    private static void Report(TorrentRunSpec spec, bool terminal, TorrentStatus s, string evt)
+    private static void Report(TorrentRunSpec spec, bool live, TorrentStatus s, string evt, bool force)
     {
         if (spec.JsonOutput)
         {
-            ConsoleOutput.WriteLine(StatusFormatter.JsonLine(evt, s));
+            ConsoleOutput.WriteLine(StatusFormatter.StatusJson(evt, s));
         }
-        else if (terminal)
+        else if (spec.Quiet && !force)
+        {
+            return;
+        }
+        else if (live)
         {
             ConsoleOutput.WriteLiveLine(StatusFormatter.Line(s));
         }
-        else
+        else if (!spec.Quiet)
         {
-            ConsoleOutput.WriteLine(StatusFormatter.Line(s));
+            ConsoleOutput.WriteError(StatusFormatter.Line(s));
         }
-    }
-
-    private static int BadInput(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return 2;
     }
 }
