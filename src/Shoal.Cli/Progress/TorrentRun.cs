@@ -61,7 +61,16 @@ internal static class TorrentRun
         var engine = await StartEngineAsync(spec, loggers, trace).ConfigureAwait(false);
         await using (engine.ConfigureAwait(false))
         {
-            ConsoleOutput.WriteLine(spec.JsonOutput ? StatusFormatter.ListeningJson(engine.ListenPort) : $"listening on port {engine.ListenPort}");
+            if (spec.JsonOutput)
+            {
+                // The plain line too (on stderr), so tools wait for one text whatever the output mode.
+                ConsoleOutput.WriteError($"listening on port {engine.ListenPort}");
+                ConsoleOutput.WriteLine(StatusFormatter.ListeningJson(engine.ListenPort));
+            }
+            else
+            {
+                ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
+            }
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,

@@ -31,6 +31,12 @@ internal sealed class PeerState(int id, PeerConnection connection, int pieceCoun
     /// <summary>Our requests to the peer not yet answered, keyed by <see cref="Key"/>.</summary>
     public HashSet<long> Outstanding { get; } = [];
 
+    /// <summary>
+    /// Requests we gave up on (choked, snubbed, endgame cancel) whose blocks may still arrive; a block that is in
+    /// neither this nor <see cref="Outstanding"/> was never asked for.
+    /// </summary>
+    public HashSet<long> Abandoned { get; } = [];
+
     /// <summary>The peer's requests to us that we are serving (reading from disk or queued).</summary>
     public HashSet<long> Serving { get; } = [];
 

@@ -47,7 +47,18 @@ internal sealed partial class TorrentSession
     private void ReleaseAll(PeerState p)
     {
         _picker.CancelAll(p.Id);
+        Abandon(p, p.Outstanding);
         p.Outstanding.Clear();
+    }
+
+    /// <summary>Remembers requests whose answers may still be on the wire, so they are not taken for unsolicited data.</summary>
+    private static void Abandon(PeerState p, IEnumerable<long> keys)
+    {
+        if (p.Abandoned.Count > 4 * MaxQueueDepth)
+        {
+            p.Abandoned.Clear(); // bounded: very old abandoned requests are forgotten
+        }
+        p.Abandoned.UnionWith(keys);
     }
 
     private void OnBlock(PeerState p, in ReceivedMessage m)
@@ -60,8 +71,13 @@ internal sealed partial class TorrentSession
             return;
         }
         long key = PeerState.Key(m.Piece, m.Begin);
+        if (!p.Outstanding.Remove(key) && !p.Abandoned.Remove(key))
+        {
+            BlockBuffers.Return(buffer);
+            Drop(p, DisconnectReason.ProtocolViolation, $"sent an unrequested block: piece={m.Piece} begin={m.Begin} length={m.Length}");
+            return;
+        }
         _downloaded += m.Length;
-        p.Outstanding.Remove(key);
         p.LastBlockTimestamp = _time.GetTimestamp();
         var receipt = _picker.OnBlockReceived(p.Id, m.Piece, m.Begin, m.Length);
         if (!receipt.ShouldStore)
@@ -76,6 +92,7 @@ internal sealed partial class TorrentSession
             {
                 if (_peersById.TryGetValue(other, out var q) && q.Outstanding.Remove(key))
                 {
+                    Abandon(q, [key]);
                     q.Connection.Send(new OutgoingMessage(MessageId.Cancel, m.Piece, m.Begin, m.Length));
                 }
             }

@@ -23,6 +23,8 @@ internal sealed partial class TorrentSession
         public long NextAttempt { get; set; }
         public bool Busy { get; set; } // connecting or connected
         public bool Useless { get; set; }
+        /// <summary>Who answered last time: skip dialling while that peer is connected some other way.</summary>
+        public Shoal.Protocol.PeerId? PeerId { get; set; }
     }
 
     private void AddCandidate(IPEndPoint ep, bool explicitPeer)
@@ -52,6 +54,10 @@ internal sealed partial class TorrentSession
                 return;
             }
             if (c.Busy || c.Useless || c.NextAttempt > now || _banned.Contains(c.EndPoint.Address))
+            {
+                continue;
+            }
+            if (c.PeerId is { } known && _peers.Keys.Any(p => p.RemotePeerId == known))
             {
                 continue;
             }
@@ -87,6 +93,7 @@ internal sealed partial class TorrentSession
         {
             c.Busy = false;
             c.Failures++;
+            c.Useless |= failure.Reason == DisconnectReason.SelfOrDuplicate;
             // Back off: 2, 4, 8 ... up to 30 seconds.
             long delay = Math.Min(30, 1L << Math.Min(c.Failures, 5));
             c.NextAttempt = _time.GetTimestamp() + delay * _time.TimestampFrequency;
@@ -112,13 +119,27 @@ internal sealed partial class TorrentSession
         {
             (refuse, reason) = ("address is banned", DisconnectReason.Banned);
         }
-        else if (_peers.Keys.Any(p => p.RemotePeerId == conn.RemotePeerId))
+        else if (_peers.Values.FirstOrDefault(p => p.Connection.RemotePeerId == conn.RemotePeerId) is { } existing)
         {
-            refuse = "already connected to this peer id";
+            // Two peers that dial each other at once end up with two connections. Both sides keep the one opened
+            // by the peer with the lower peer id, so they agree without talking (refusing "the newer one" on both
+            // sides could close both).
+            if (KeepNewer(existing.Connection, conn))
+            {
+                Drop(existing, DisconnectReason.SelfOrDuplicate, "replaced by a simultaneous connection from the same peer");
+            }
+            else
+            {
+                refuse = "already connected to this peer id";
+            }
         }
         else if (_peers.Count >= _options.MaxConnections)
         {
             (refuse, reason) = ($"already {_peers.Count} peers", DisconnectReason.TooManyPeers);
+        }
+        if (conn.IsOutgoing && _candidates.TryGetValue(ep, out var dialled))
+        {
+            dialled.PeerId = conn.RemotePeerId;
         }
         if (refuse is not null)
         {
@@ -144,6 +165,19 @@ internal sealed partial class TorrentSession
         Publish();
     }
 
+    /// <summary>True when <paramref name="newer"/> is the connection both sides keep (see OnPeerConnected).</summary>
+    private bool KeepNewer(PeerConnection existing, PeerConnection newer)
+    {
+        if (existing.IsOutgoing == newer.IsOutgoing)
+        {
+            return false;
+        }
+        // The initiator of a connection: us for outgoing, them for incoming.
+        bool weAreLower = _connector.OurId.Span.SequenceCompareTo(newer.RemotePeerId.Span) < 0;
+        bool keepOurs = weAreLower; // keep the connection we initiated when our id is the lower one
+        return newer.IsOutgoing == keepOurs;
+    }
+
     private void MarkCandidateIdle(IPEndPoint ep, bool outgoing)
     {
         if (outgoing && _candidates.TryGetValue(ep, out var c))
@@ -167,7 +201,8 @@ internal sealed partial class TorrentSession
         if (_candidates.TryGetValue(conn.RemoteEndPoint, out var c))
         {
             c.Busy = false;
-            c.Useless |= reason.Reason is DisconnectReason.NotUseful or DisconnectReason.SelfOrDuplicate or DisconnectReason.Banned;
+            c.Useless |= reason.Reason is DisconnectReason.NotUseful or DisconnectReason.Banned
+                || (reason.Reason == DisconnectReason.SelfOrDuplicate && conn.RemotePeerId == _connector.OurId);
             c.NextAttempt = _time.GetTimestamp() + 5 * _time.TimestampFrequency;
         }
         var level = reason.Reason is DisconnectReason.Shutdown or DisconnectReason.NotUseful ? LogLevel.Debug : LogLevel.Information;

@@ -160,3 +160,39 @@ public sealed class HostilePeerTests
         Assert.Equal(0, t.Status.PiecesHave);
     }
 }
+
+/// <summary>Data nobody asked for.</summary>
+public sealed class UnsolicitedDataTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Leecher_drops_a_peer_that_sends_a_block_it_never_requested()
+    {
+        var data = TestTorrents.RandomData(4 * 16384, 11);
+        var meta = TestTorrents.Create(data, 16384, "pushy");
+        using var dir = new TempFolder();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        await using var engine = new ShoalEngine(new EngineOptions { ListenAddress = IPAddress.Loopback });
+        var t = await engine.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = dir.Path,
+            Peers = [new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port)],
+        });
+
+        await using var pushy = RawPeer.FromAccepted(await listener.AcceptSocketAsync().WaitAsync(Timeout));
+        Assert.NotNull(await pushy.ReadAsync(68, Timeout));
+        await pushy.SendAsync(RawPeer.Handshake(meta.InfoHash, PeerId.CreateRandom()));
+        await pushy.SendBitfieldAsync([0xF0]);
+        await pushy.SendPieceAsync(2, 0, data.AsSpan(2 * 16384, 16384).ToArray()); // right bytes, never requested
+
+        Assert.True(await pushy.WaitForCloseAsync(Timeout));
+        for (int i = 0; i < 100 && t.Status.Disconnects.GetValueOrDefault(nameof(DisconnectReason.ProtocolViolation)) == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(1, t.Status.Disconnects.GetValueOrDefault(nameof(DisconnectReason.ProtocolViolation)));
+        Assert.Equal(0, t.Status.PiecesHave);
+    }
+}

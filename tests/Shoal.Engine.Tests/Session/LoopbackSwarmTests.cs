@@ -141,3 +141,35 @@ public sealed class LoopbackSwarmTests
         Assert.True(leech.Status.Downloaded <= data.Length / 2 + 65536, $"downloaded {leech.Status.Downloaded} bytes");
     }
 }
+
+/// <summary>Leechers that dial each other as well as the seeder.</summary>
+public sealed class MeshSwarmTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Three_engines_that_all_dial_each_other_all_complete()
+    {
+        var data = TestTorrents.RandomData(2_000_000, 12);
+        var meta = TestTorrents.Create(data, 32 * 1024, "mesh");
+        using var seedDir = new TempFolder();
+        TestTorrents.WriteData(meta, data, seedDir.Path);
+        var loopback = new EngineOptions { ListenAddress = IPAddress.Loopback };
+        await using var seeder = new ShoalEngine(loopback);
+        await using var a = new ShoalEngine(loopback);
+        await using var b = new ShoalEngine(loopback);
+        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
+        await a.StartAsync();
+        await b.StartAsync();
+        using var dirA = new TempFolder();
+        using var dirB = new TempFolder();
+        IPEndPoint At(ShoalEngine e) => new(IPAddress.Loopback, e.ListenPort);
+
+        var ta = await a.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dirA.Path, Peers = [At(seeder), At(b)], SeedWhenComplete = true });
+        var tb = await b.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dirB.Path, Peers = [At(seeder), At(a)], SeedWhenComplete = true });
+        await Task.WhenAll(ta.Completion, tb.Completion).WaitAsync(Timeout);
+
+        Assert.Equal(data, TestTorrents.ReadData(meta, dirA.Path));
+        Assert.Equal(data, TestTorrents.ReadData(meta, dirB.Path));
+    }
+}
