@@ -133,6 +133,12 @@ internal sealed partial class TorrentSession : IPeerEventSink
         }
         finally
         {
+            // The loop has ended (normally or by a fault), so this code is the only owner left.
+            _inLoop = true;
+            StopPeers();
+            _inLoop = false;
+            _events.Writer.TryComplete();
+            _disk.Writer.TryComplete();
             await _store.DisposeAsync().ConfigureAwait(false);
             if (_state != TorrentState.Error)
             {
