@@ -80,6 +80,8 @@ public static class Payload
         return result;
     }
 
+    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     public static string HashFile(string path)
     {
         using var f = File.OpenRead(path);
@@ -88,9 +90,11 @@ public static class Payload
 
     /// <summary>
     /// Asserts that <paramref name="actual"/> holds exactly the files of <paramref name="expected"/> with the same
-    /// bytes; extra files are allowed only if <paramref name="ignoreExtra"/> (clients keep resume files beside data).
+    /// bytes; extra files are allowed only if <paramref name="ignoreExtra"/> (clients keep resume files beside data),
+    /// and empty files may be absent only if <paramref name="allowMissingEmpty"/> (Transmission never creates them).
     /// </summary>
-    public static void AssertSameTree(string expected, string actual, Func<string> diagnostics, bool ignoreExtra = false)
+    public static void AssertSameTree(string expected, string actual, Func<string> diagnostics, bool ignoreExtra = false,
+        bool allowMissingEmpty = false)
     {
         var want = HashTree(expected);
         var got = HashTree(actual);
@@ -99,6 +103,10 @@ public static class Payload
         {
             if (!got.TryGetValue(path, out var h))
             {
+                if (allowMissingEmpty && hash == EmptySha256)
+                {
+                    continue;
+                }
                 problems.Add($"missing {path}");
             }
             else if (h != hash)

@@ -143,11 +143,25 @@ public sealed class ShoalProcess : IDisposable
         return null;
     }
 
-    /// <summary>A numeric property named <paramref name="name"/> anywhere in the last JSON object (first match, depth first).</summary>
-    public long? JsonNumber(string name)
+    /// <summary>
+    /// A numeric property with one of <paramref name="names"/> anywhere in the last JSON object (first name that
+    /// matches, searched depth first), or null.
+    /// </summary>
+    public long? JsonNumber(params string[] names)
     {
         var root = LastJson();
-        return root is null ? null : Find(root.Value, name);
+        if (root is null)
+        {
+            return null;
+        }
+        foreach (var name in names)
+        {
+            if (Find(root.Value, name) is long v)
+            {
+                return v;
+            }
+        }
+        return null;
 
         static long? Find(JsonElement e, string name)
         {
