@@ -6,6 +6,7 @@ namespace Shoal.Interop.Tests.Swarm;
 /// The drivers proven against libtorrent alone, without Shoal: when a Shoal test fails, these say whether the harness
 /// (scripts, client flags, the scripted peer) or the engine is at fault.
 /// </summary>
+[Collection(SwarmScope.Collection)]
 public sealed class HarnessTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Shoal.Interop.Tests.Swarm;
 /// Shoal meets a scripted peer that breaks the protocol in one way. It must drop that peer with a logged reason and
 /// still finish the transfer with an honest libtorrent peer. The reason patterns stay on stable words.
 /// </summary>
+[Collection(SwarmScope.Collection)]
 public sealed class HostilePeerTests
 {
     /// <summary>Keeps the honest seeder slow enough that the hostile connection plays out before the download ends.</summary>

@@ -3,6 +3,7 @@ using Shoal.Interop.Tests.Infrastructure;
 namespace Shoal.Interop.Tests.Swarm;
 
 /// <summary>Shoal downloads from a real libtorrent seeder.</summary>
+[Collection(SwarmScope.Collection)]
 public sealed class LibtorrentToShoalTests
 {
     [Fact]

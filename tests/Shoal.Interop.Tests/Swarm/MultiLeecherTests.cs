@@ -3,6 +3,7 @@ using Shoal.Interop.Tests.Infrastructure;
 namespace Shoal.Interop.Tests.Swarm;
 
 /// <summary>One slow libtorrent seeder and three Shoal leechers that know each other: they must trade pieces.</summary>
+[Collection(SwarmScope.Collection)]
 public sealed class MultiLeecherTests
 {
     /// <summary>Slow enough that three leechers cannot all be fed by the seeder alone in good time.</summary>

@@ -3,6 +3,7 @@ using Shoal.Interop.Tests.Infrastructure;
 namespace Shoal.Interop.Tests.Swarm;
 
 /// <summary>A download into a folder that already holds some or all of the data fetches only what is missing.</summary>
+[Collection(SwarmScope.Collection)]
 public sealed class ResumeTests
 {
     private static readonly string[] DownloadedNames = ["downloaded", "downloadedBytes", "bytesDownloaded"];

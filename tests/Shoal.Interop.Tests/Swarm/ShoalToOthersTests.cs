@@ -3,6 +3,7 @@ using Shoal.Interop.Tests.Infrastructure;
 namespace Shoal.Interop.Tests.Swarm;
 
 /// <summary>Real clients download from a Shoal seeder. aria2c and Transmission are dialled by Shoal (--peer).</summary>
+[Collection(SwarmScope.Collection)]
 public sealed class ShoalToOthersTests
 {
     private static async Task<ShoalProcess> StartShoalSeederAsync(SwarmScope scope, SeededPayload payload,
