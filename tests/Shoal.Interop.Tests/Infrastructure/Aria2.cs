@@ -32,7 +32,7 @@ public sealed class Aria2 : IDisposable
             $"--dir={outDir}", "--seed-time=0", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
             "--enable-peer-exchange=false", "--disable-ipv6=true", "--interface=127.0.0.1", $"--listen-port={p}",
             "--file-allocation=falloc", "--summary-interval=1", "--console-log-level=notice", "--no-conf=true",
-            "--bt-save-metadata=false", "--auto-save-interval=0", "--bt-stop-timeout=0", "--check-integrity=true",
+            "--bt-save-metadata=false", "--auto-save-interval=0",
             torrent,
         };
         var process = ExternalProcess.Start("aria2c", args);

@@ -144,6 +144,38 @@ public sealed class ShoalProcess : IDisposable
     }
 
     /// <summary>
+    /// The largest value of a numeric top-level property with one of <paramref name="names"/> over every JSON line on
+    /// stdout (counters only grow, so this is the final count even if a closing summary were to reset it), or null.
+    /// </summary>
+    public long? JsonMax(params string[] names)
+    {
+        long? max = null;
+        foreach (var line in Process.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!line.StartsWith('{'))
+            {
+                continue;
+            }
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                foreach (var name in names)
+                {
+                    if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
+                    {
+                        max = Math.Max(max ?? 0, v.GetInt64());
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // not a JSON line
+            }
+        }
+        return max;
+    }
+
+    /// <summary>
     /// A numeric property with one of <paramref name="names"/> anywhere in the last JSON object (first name that
     /// matches, searched depth first), or null.
     /// </summary>

@@ -36,3 +36,11 @@ def report_alerts(ses, who):
                           lt.peer_disconnected_alert, lt.peer_error_alert, lt.tracker_reply_alert,
                           lt.listen_failed_alert, lt.hash_failed_alert)):
             print(f'{who} alert: {a.message()}', flush=True)
+
+
+def limit_loopback_too(ses):
+    """libtorrent puts loopback and LAN peers in its 'local' peer class, which ignores rate limits; put every address in
+    the global class so an upload limit also holds on 127.0.0.1."""
+    f = lt.ip_filter()
+    f.add_rule('0.0.0.0', '255.255.255.255', 1 << ses.global_peer_class_id)
+    ses.set_peer_class_filter(f)

@@ -6,7 +6,7 @@ With --wait-announce it prints the listening line only after a tracker accepted 
 Usage: lt_seed.py TORRENT DATA_DIR [--port N] [--peer HOST:PORT]... [--upload-limit BYTES_PER_S] [--wait-announce]"""
 import argparse, sys, time
 import libtorrent as lt
-from lt_common import loopback_settings, parse_peer
+from lt_common import limit_loopback_too, loopback_settings, parse_peer
 
 ap = argparse.ArgumentParser()
 ap.add_argument('torrent')
@@ -42,6 +42,8 @@ def wait_announce(limit_s):
 
 
 ses = lt.session(loopback_settings(a.port, a.upload_limit))
+if a.upload_limit:
+    limit_loopback_too(ses)
 h = ses.add_torrent({'ti': lt.torrent_info(a.torrent), 'save_path': a.data})
 peers = [parse_peer(p) for p in a.peer]
 deadline = time.time() + 600
