@@ -19,19 +19,20 @@ public sealed class MultiLeecherTests
         var seeder = scope.Add("libtorrent seeder", await LibtorrentPeer.StartSeederAsync(payload.Torrent.TorrentPath,
             payload.SaveDir, uploadLimit: SeederUploadLimit));
         int[] ports = [Ports.Free(), Ports.Free(), Ports.Free()];
-        var leechers = new List<(ShoalProcess Shoal, string Out)>();
+        var leechers = new List<(ShoalProcess Shoal, string Out, string Trace)>();
         for (int i = 0; i < ports.Length; i++)
         {
             string outDir = scope.Dir.Sub($"shoal-{i}");
+            string trace = Path.Combine(scope.Path, $"shoal-{i}.trace");
             var others = ports.Where((_, j) => j != i).Select(p => $"127.0.0.1:{p}").Prepend(seeder.Endpoint).ToList();
             var shoal = scope.Add($"shoal leecher {i} (port {ports[i]})", ShoalProcess.StartDownload(payload.Torrent.TorrentPath,
-                outDir, new ShoalDownloadOptions { Port = ports[i], Peers = others, Json = true, Verbose = false }));
-            leechers.Add((shoal, outDir));
+                outDir, new ShoalDownloadOptions { Port = ports[i], Peers = others, Json = true, Verbose = false, TraceFile = trace }));
+            leechers.Add((shoal, outDir, trace));
         }
 
         await scope.Expect("three shoal leechers", () => Task.WhenAll(leechers.Select(l => l.Shoal.WaitForExitAsync(SwarmScope.TransferTimeout))));
 
-        foreach (var (shoal, outDir) in leechers)
+        foreach (var (shoal, outDir, _) in leechers)
         {
             TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
         }
@@ -42,6 +43,9 @@ public sealed class MultiLeecherTests
             long? uploaded = leechers[i].Shoal.JsonMax(UploadedNames);
             Assert.True(uploaded is not null, $"shoal leecher {i} printed no JSON status with an 'uploaded' count\n{scope.Report()}");
             Assert.True(uploaded > 0, $"shoal leecher {i} uploaded nothing to the other leechers\n{scope.Report()}");
+            // The seeder never asks for anything, so every piece message a leecher sent went to another leecher.
+            int sent = File.Exists(leechers[i].Trace) ? File.ReadLines(leechers[i].Trace).Count(l => l.Contains(" -> piece", StringComparison.Ordinal)) : 0;
+            Assert.True(sent > 0, $"shoal leecher {i}'s trace ({leechers[i].Trace}) shows no piece message sent\n{scope.Report()}");
         }
         await Task.Delay(1500); // the seeder prints its upload counter once a second
         Assert.True(seeder.Uploaded < 3 * payload.Torrent.TotalLength,
