@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Shoal.Protocol;
+using Shoal.Protocol.Metainfo;
+
+namespace Shoal.Engine.Storage;
+
+/// <summary>Progress of <see cref="PieceVerifier.CheckExistingAsync"/>.</summary>
+/// <param name="PiecesChecked">Pieces looked at so far (hashed or skipped as missing).</param>
+/// <param name="PieceCount">All pieces of the torrent.</param>
+/// <param name="PiecesValid">Pieces whose hash matched so far.</param>
+public readonly record struct CheckProgress(int PiecesChecked, int PieceCount, int PiecesValid);
+
+/// <summary>
+/// SHA-1 verification of pieces against the torrent's hashes. Stateless and thread-safe; buffers come from
+/// <see cref="ArrayPool{T}.Shared"/>.
+/// </summary>
+public static class PieceVerifier
+{
+    /// <summary>Each worker reads at least this much per call when pieces are small, so checks run at disk speed.</summary>
+    private const int TargetReadSize = 4 * 1024 * 1024;
+
+    /// <summary>True when <paramref name="data"/> (a whole piece) hashes to piece <paramref name="piece"/>'s hash.</summary>
+    public static bool Matches(TorrentMetainfo metainfo, int piece, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        if (data.Length != metainfo.Lengths.PieceSize(piece))
+        {
+            return false;
+        }
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(data, hash);
+        return hash.SequenceEqual(metainfo.PieceHash(piece));
+    }
+
+    /// <summary>Reads piece <paramref name="piece"/> from storage and checks its hash. Missing data counts as a mismatch.</summary>
+    public static bool VerifyPiece(TorrentMetainfo metainfo, TorrentStorage storage, int piece)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        ArgumentNullException.ThrowIfNull(storage);
+        int size = metainfo.Lengths.PieceSize(piece);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            int got = storage.Read(metainfo.Lengths.PieceOffset(piece), buffer.AsSpan(0, size));
+            return got == size && Matches(metainfo, piece, buffer.AsSpan(0, size));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Async form of <see cref="VerifyPiece"/>: reads asynchronously, then hashes.</summary>
+    public static async ValueTask<bool> VerifyPieceAsync(TorrentMetainfo metainfo, TorrentStorage storage, int piece,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        ArgumentNullException.ThrowIfNull(storage);
+        int size = metainfo.Lengths.PieceSize(piece);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            int got = await storage.ReadAsync(metainfo.Lengths.PieceOffset(piece), buffer.AsMemory(0, size), cancellationToken)
+                .ConfigureAwait(false);
+            return got == size && Matches(metainfo, piece, buffer.AsSpan(0, size));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Checks existing data on all cores and returns the set of pieces whose hash matches. Pieces that touch a
+    /// missing or too-short file are counted as absent without being read. Workers take contiguous runs of pieces
+    /// (several MiB per read) so the disk sees large sequential reads.
+    /// </summary>
+    public static Task<BitField> CheckExistingAsync(TorrentMetainfo metainfo, TorrentStorage storage,
+        IProgress<CheckProgress>? progress = null, CancellationToken cancellationToken = default,
+        int? maxDegreeOfParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        ArgumentNullException.ThrowIfNull(storage);
+        return Task.Run(() => CheckExisting(metainfo, storage, progress, cancellationToken, maxDegreeOfParallelism),
+            cancellationToken);
+    }
+
+    private static BitField CheckExisting(TorrentMetainfo meta, TorrentStorage storage, IProgress<CheckProgress>? progress,
+        CancellationToken ct, int? maxParallel)
+    {
+        TorrentLengths lengths = meta.Lengths;
+        bool[] present = PiecesWithData(meta, storage);
+        var valid = new bool[lengths.PieceCount];
+        int piecesPerRun = Math.Max(1, TargetReadSize / lengths.PieceLength);
+        int runCount = (lengths.PieceCount + piecesPerRun - 1) / piecesPerRun;
+        int nextRun = -1;
+        int checkedCount = 0;
+        int validCount = 0;
+        int workers = Math.Clamp(maxParallel ?? Environment.ProcessorCount, 1, Math.Max(1, runCount));
+
+        void Worker()
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(piecesPerRun * lengths.PieceLength);
+            try
+            {
+                int run;
+                while ((run = Interlocked.Increment(ref nextRun)) < runCount)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    int first = run * piecesPerRun;
+                    int end = Math.Min(lengths.PieceCount, first + piecesPerRun);
+                    int good = CheckRun(meta, storage, present, valid, buffer, first, end);
+                    int done = Interlocked.Add(ref checkedCount, end - first);
+                    int ok = Interlocked.Add(ref validCount, good);
+                    progress?.Report(new CheckProgress(done, lengths.PieceCount, ok));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        var threads = new Task[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            threads[i] = Task.Factory.StartNew(Worker, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        try
+        {
+            // Wait for every worker even on cancellation, so none still reads storage after we return.
+            Task.WaitAll(threads);
+        }
+        catch (AggregateException ex)
+        {
+            ct.ThrowIfCancellationRequested();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.Flatten().InnerExceptions[0]);
+        }
+
+        var result = new BitField(lengths.PieceCount);
+        for (int i = 0; i < valid.Length; i++)
+        {
+            if (valid[i])
+            {
+                result[i] = true;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Hashes pieces [first, end): contiguous present pieces are read in one call.</summary>
+    private static int CheckRun(TorrentMetainfo meta, TorrentStorage storage, bool[] present, bool[] valid, byte[] buffer,
+        int first, int end)
+    {
+        TorrentLengths lengths = meta.Lengths;
+        int good = 0;
+        int p = first;
+        while (p < end)
+        {
+            if (!present[p])
+            {
+                p++;
+                continue;
+            }
+            int stop = p;
+            long bytes = 0;
+            while (stop < end && present[stop])
+            {
+                bytes += lengths.PieceSize(stop);
+                stop++;
+            }
+            int got = storage.Read(lengths.PieceOffset(p), buffer.AsSpan(0, (int)bytes));
+            int at = 0;
+            for (int q = p; q < stop; q++)
+            {
+                int size = lengths.PieceSize(q);
+                if (at + size <= got && Matches(meta, q, buffer.AsSpan(at, size)))
+                {
+                    valid[q] = true;
+                    good++;
+                }
+                at += size;
+            }
+            p = stop;
+        }
+        return good;
+    }
+
+    /// <summary>
+    /// One stat per file: a piece is worth reading only when every non-pad file it touches exists and is long enough.
+    /// Costs O(files + pieces) in total, not per piece.
+    /// </summary>
+    private static bool[] PiecesWithData(TorrentMetainfo meta, TorrentStorage storage)
+    {
+        TorrentLengths lengths = meta.Lengths;
+        var present = new bool[lengths.PieceCount];
+        Array.Fill(present, true);
+        for (int i = 0; i < meta.Files.Count; i++)
+        {
+            TorrentFile f = meta.Files[i];
+            if (f.IsPadding || f.Length == 0)
+            {
+                continue;
+            }
+            var info = new FileInfo(storage.GetFullPath(i));
+            long have = info.Exists ? info.Length : 0;
+            if (have >= f.Length)
+            {
+                continue;
+            }
+            // Pieces overlapping the missing tail [f.Offset + have, f.Offset + f.Length) cannot be complete.
+            long missingStart = f.Offset + have;
+            long missingEnd = f.Offset + f.Length;
+            int firstPiece = (int)(missingStart / lengths.PieceLength);
+            int lastPiece = (int)((missingEnd - 1) / lengths.PieceLength);
+            for (int p = firstPiece; p <= lastPiece; p++)
+            {
+                present[p] = false;
+            }
+        }
+        return present;
+    }
+}
