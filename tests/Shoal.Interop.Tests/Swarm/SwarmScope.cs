@@ -37,6 +37,7 @@ public sealed class SwarmScope : IDisposable
             Transmission t => t.Describe,
             HostilePeer h => h.Describe,
             ExternalProcess p => () => Describe(p),
+            OpenTracker o => () => OperatingSystem.IsWindows() ? "" : $"opentracker http {o.HttpPort} udp {o.UdpPort}\n{o.Log}",
             _ => () => member.ToString() ?? "",
         };
         _members.Add((name, describe, member));
