@@ -9,6 +9,8 @@
 # Env: SIZE_MB (1024)  PIECE_KB (1024)  RUNS (3)  MODE (single|multi)  FILES (1000)  SEEDER (libtorrent|shoal)
 #      TIMEOUT_S (600 per leecher run)  SHOAL (path to the shoal executable; default: build src/Shoal.Cli in Release)
 #      RESULTS_DIR (bench/results)  KEEP_TMP (0)
+#      SHOAL_PEER (0; 1 = no tracker needed by Shoal: a shoal leecher is given the seeder with --peer, and a shoal
+#                  seeder dials every leecher with --peer; for engines without tracker support yet)
 # Every run gets a fresh opentracker and a fresh seeder (so no stale peers), then the leechers take turns, in an
 # order that rotates run by run. Each run records wall time, CPU (user+sys of the leecher's process tree), peak RSS
 # and MiB/s, and the payload is compared byte for byte. Output: RESULTS_DIR/<date>-swarm[-tag].{tsv,md,png}.
@@ -19,7 +21,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 SCRIPTS=$ROOT/tests/Shoal.Interop.Tests/scripts
 PY=/usr/bin/python3
 SIZE_MB=${SIZE_MB:-1024}; PIECE_KB=${PIECE_KB:-1024}; RUNS=${RUNS:-3}; MODE=${MODE:-single}; FILES=${FILES:-1000}
-SEEDER=${SEEDER:-libtorrent}; TIMEOUT_S=${TIMEOUT_S:-600}; KEEP_TMP=${KEEP_TMP:-0}
+SEEDER=${SEEDER:-libtorrent}; TIMEOUT_S=${TIMEOUT_S:-600}; KEEP_TMP=${KEEP_TMP:-0}; SHOAL_PEER=${SHOAL_PEER:-0}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 if [ $# -gt 0 ]; then LEECHERS=("$@"); else LEECHERS=(shoal libtorrent aria2c transmission); fi
 
@@ -102,7 +104,10 @@ start_seeder() {  # $1: a leecher port the seeder must dial (clients that ignore
   esac
   SEEDER_PID=$!
   for _ in $(seq 6000); do   # data check of a large payload may take a while on a busy machine
-    grep -q 'listening on port' "$slog" && seeded_on_tracker && return 0
+    if grep -q 'listening on port' "$slog" 2>/dev/null; then
+      [ "$SEEDER" = shoal ] && [ "$SHOAL_PEER" = 1 ] && return 0
+      seeded_on_tracker && return 0
+    fi
     kill -0 "$SEEDER_PID" 2>/dev/null || break; sleep 0.1
   done
   log "seeder not ready"; tail -20 "$slog" >&2; return 1
@@ -112,7 +117,8 @@ start_seeder() {  # $1: a leecher port the seeder must dial (clients that ignore
 setup_leecher() {  # $1 name; uses R OUT LPORT
   MARKER=; DIAL=
   case "$1" in
-  shoal) CMD=("$SHOAL" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet) ;;
+  shoal) CMD=("$SHOAL" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
+         [ "$SHOAL_PEER" = 1 ] && CMD+=(--peer "127.0.0.1:$SPORT") ;;
   libtorrent) CMD=($PY "$SCRIPTS/lt_leech.py" "$TORRENT" "$OUT" --port "$LPORT") ;;
   aria2c) CMD=(aria2c "--dir=$OUT" --seed-time=0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false
                --enable-peer-exchange=false --disable-ipv6=true --interface=127.0.0.1 "--listen-port=$LPORT"
@@ -146,6 +152,7 @@ for run in $(seq "$RUNS"); do
     name=${LEECHERS[$(( (k + run - 1) % n ))]}
     R=$T/runs/$name-$run; OUT=$R/out; LPORT=$(free_port); mkdir -p "$OUT"
     setup_leecher "$name"
+    [ "$SEEDER" = shoal ] && [ "$SHOAL_PEER" = 1 ] && DIAL=$LPORT
     sync; sleep 1                                       # let writeback from the previous run settle
     start_tracker; start_seeder "$DIAL"
     markarg=(); [ -n "$MARKER" ] && markarg=(--marker "$MARKER")
