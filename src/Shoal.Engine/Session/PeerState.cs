@@ -25,6 +25,9 @@ internal sealed class PeerState(int id, PeerConnection connection, int pieceCoun
     /// <summary>True once the peer has said what it has (bitfield or a first have), or skipped it.</summary>
     public bool SeenFirstMessage { get; set; }
 
+    /// <summary>True once the peer sent a have or a bitfield; a bitfield after that is a protocol violation.</summary>
+    public bool SeenAvailability { get; set; }
+
     /// <summary>Pieces the peer has that we lack; interest follows this count.</summary>
     public int Interesting { get; set; }
 

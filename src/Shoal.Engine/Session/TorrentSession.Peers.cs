@@ -250,14 +250,18 @@ internal sealed partial class TorrentSession
             }
             return;
         }
-        bool first = !p.SeenFirstMessage;
         p.SeenFirstMessage = true;
+        // A bitfield may follow keep-alives or extension messages (aria2 sends its BEP 10 handshake first), but never
+        // a have or another bitfield: that would make the peer's piece set ambiguous.
+        bool first = !p.SeenAvailability;
         switch (m.Id)
         {
             case MessageId.Bitfield:
+                p.SeenAvailability = true;
                 OnBitfield(p, m, first);
                 break;
             case MessageId.Have:
+                p.SeenAvailability = true;
                 OnHave(p, m.Piece);
                 break;
             case MessageId.Choke:
@@ -291,7 +295,7 @@ internal sealed partial class TorrentSession
     {
         if (!first)
         {
-            Drop(p, DisconnectReason.ProtocolViolation, "bitfield after the first message");
+            Drop(p, DisconnectReason.ProtocolViolation, "bitfield after a have or a second bitfield");
             return;
         }
         var bits = m.Bitfield!; // validated by the receive loop
