@@ -12,6 +12,8 @@ var targets = new Dictionary<string, FuzzTarget>(StringComparer.Ordinal)
     ["metainfo"] = MetainfoTarget.Run,
     ["magnet"] = MagnetTarget.Run,
     ["peerwire"] = PeerWireTarget.Run,
+    ["tracker-http"] = TrackerTargets.Http,
+    ["tracker-udp"] = TrackerTargets.Udp,
 };
 
 if (args.Length == 2 && args[0] == "seeds")

@@ -15,6 +15,8 @@ internal static class Seeds
         Write(root, "metainfo", Metainfo());
         Write(root, "magnet", Magnet().Select(Encoding.UTF8.GetBytes));
         Write(root, "peerwire", PeerWire());
+        Write(root, "tracker-http", TrackerHttp());
+        Write(root, "tracker-udp", TrackerUdp());
     }
 
     private static void Write(string root, string target, IEnumerable<byte[]> seeds)
@@ -131,6 +133,57 @@ internal static class Seeds
     private static BString S(string s) => s;
 
     private static BInteger I(long v) => v;
+
+    private static IEnumerable<byte[]> TrackerHttp()
+    {
+        byte[] compact = [127, 0, 0, 1, 0x1a, 0xe1, 10, 0, 0, 2, 0x1a, 0xe2];
+        byte[] compact6 = [.. new byte[15], 1, 0x1a, 0xe1];
+        var announce = new BDictionary
+        {
+            ["interval"] = I(1800), ["min interval"] = I(60), ["complete"] = I(3), ["incomplete"] = I(4),
+            ["tracker id"] = S("abc"), ["peers"] = new BString(compact), ["peers6"] = new BString(compact6),
+            ["warning message"] = S("be nice"),
+        };
+        yield return [0x00, .. BencodeWriter.Encode(announce)];
+        var dictPeers = new BDictionary
+        {
+            ["interval"] = I(900),
+            ["peers"] = new BList([new BDictionary { ["ip"] = S("127.0.0.1"), ["port"] = I(6881), ["peer id"] = new BString(RandomBytes(20, 9)) },
+                new BDictionary { ["ip"] = S("::1"), ["port"] = I(6882) }]),
+        };
+        yield return [0x04, .. BencodeWriter.Encode(dictPeers), (byte)'\n'];
+        yield return [0x00, .. BencodeWriter.Encode(new BDictionary { ["failure reason"] = S("unregistered torrent") })];
+        var files = new BDictionary();
+        files.Set(new BString(RandomBytes(20, 10)), new BDictionary { ["complete"] = I(5), ["downloaded"] = I(50), ["incomplete"] = I(10) });
+        yield return [0x01, .. BencodeWriter.Encode(new BDictionary { ["files"] = files })];
+    }
+
+    private static IEnumerable<byte[]> TrackerUdp()
+    {
+        static byte[] Header(int action, int tid, int extra)
+        {
+            var b = new byte[8 + extra];
+            BinaryPrimitives.WriteInt32BigEndian(b, action);
+            BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tid);
+            return b;
+        }
+        var connect = Header(0, 0x0badf00d, 8);
+        BinaryPrimitives.WriteInt64BigEndian(connect.AsSpan(8), 0x41727101980);
+        yield return [0x18, .. connect];
+        var announce = Header(1, 0x1234, 12 + 12);
+        BinaryPrimitives.WriteInt32BigEndian(announce.AsSpan(8), 1800);
+        BinaryPrimitives.WriteInt32BigEndian(announce.AsSpan(12), 2);
+        BinaryPrimitives.WriteInt32BigEndian(announce.AsSpan(16), 7);
+        new byte[] { 127, 0, 0, 1, 0x1a, 0xe1, 10, 0, 0, 2, 0, 0 }.CopyTo(announce, 20);
+        yield return [0x01, .. announce];
+        var announce6 = Header(1, 0x1234, 12 + 18);
+        announce6[20 + 15] = 1;
+        announce6[20 + 16] = 0x1a;
+        yield return [0x04, .. announce6];
+        var scrape = Header(2, 0x1234, 24);
+        yield return [0x20, .. scrape];
+        yield return [0x0a, .. Header(3, 7, 0), .. "not allowed\0\0"u8];
+    }
 
     private static byte[] RandomBytes(int count, int seed)
     {
