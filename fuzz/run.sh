@@ -14,7 +14,8 @@ if [[ -f "$repo/src/Shoal.Protocol/Dht/Krpc.cs" || -d "$repo/src/Shoal.Protocol/
 targets=("${@:-${all_targets[@]}}")
 work="${FUZZ_WORK:-$here/work}"
 mode="${FUZZ_MODE:-afl}"
-bin="$work/bin"
+plain="$work/plain"   # uninstrumented: replays seeds and crashes in process
+bin="$work/afl"       # SharpFuzz-instrumented copy: only runs under afl-fuzz (it needs AFL's shared memory)
 export PATH="$PATH:$HOME/.dotnet/tools"
 
 if [[ "$mode" == afl ]]; then
@@ -28,10 +29,11 @@ if [[ "$mode" == afl ]]; then
   fi
 fi
 
-echo "building Shoal.Fuzz (Release) into $bin" >&2
-rm -rf "$bin"
-dotnet build "$here/Shoal.Fuzz/Shoal.Fuzz.csproj" -c Release -o "$bin" -nologo -v quiet >/dev/null
+echo "building Shoal.Fuzz (Release) into $plain" >&2
+rm -rf "$plain" "$bin"
+dotnet build "$here/Shoal.Fuzz/Shoal.Fuzz.csproj" -c Release -o "$plain" -nologo -v quiet >/dev/null
 if [[ "$mode" == afl ]]; then
+  cp -r "$plain" "$bin"
   # Instrument only the code under test; the harness and the runtime stay as they are.
   for dll in Shoal.Bencoding Shoal.Protocol; do sharpfuzz "$bin/$dll.dll" >/dev/null; done
 fi
@@ -44,7 +46,7 @@ for t in "${targets[@]}"; do
   rm -rf "$out"
   mkdir -p "$out"
   # A seed that already fails is a finding by itself, and afl-fuzz refuses to start on one.
-  if ! dotnet "$bin/Shoal.Fuzz.dll" "$t" --repro "$corpus" >"$out/seeds.log" 2>&1; then
+  if ! dotnet "$plain/Shoal.Fuzz.dll" "$t" --repro "$corpus" >"$out/seeds.log" 2>&1; then
     summary+=("$(printf '%-13s seeds fail: %s' "$t" "$(grep -m1 FAIL "$out/seeds.log" | cut -c1-160)")")
     continue
   fi
@@ -61,10 +63,10 @@ for t in "${targets[@]}"; do
     summary+=("$(printf '%-13s time=%ss execs=%s execs/s=%s paths=%s crashes=%s hangs=%s' "$t" \
       "$(get run_time)" "$(get execs_done)" "$(get execs_per_sec)" "$(get corpus_count)" "$crashes" "$hangs")")
     if [[ "$crashes" != 0 ]]; then
-      dotnet "$bin/Shoal.Fuzz.dll" "$t" --repro "$out/default/crashes" 2>&1 | grep -A3 FAIL | head -20 || true
+      dotnet "$plain/Shoal.Fuzz.dll" "$t" --repro "$out/default/crashes" 2>&1 | grep -A3 FAIL | head -20 || true
     fi
   else
-    line=$(dotnet "$bin/Shoal.Fuzz.dll" "$t" --random "$seconds" "$corpus" "$out/crashes" | tee "$out/random.log" | tail -1) || true
+    line=$(dotnet "$plain/Shoal.Fuzz.dll" "$t" --random "$seconds" "$corpus" "$out/crashes" | tee "$out/random.log" | tail -1) || true
     summary+=("$(printf '%-13s %s' "$t" "${line#*: }")")
     grep crash "$out/random.log" | head -5 || true
   fi

@@ -46,7 +46,7 @@ internal static class MetainfoTarget
         Oracle.Check(t.Files.Count > 0, "no files");
         Oracle.Check(t.InfoHash.ToHex().Length == 40, "info hash");
         long offset = 0;
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in t.Files)
         {
             Oracle.Check(file.Length >= 0 && file.Offset == offset, $"file {file.Path} at {file.Offset} (expected {offset}) length {file.Length}");
