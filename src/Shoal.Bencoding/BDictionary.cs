@@ -48,7 +48,17 @@ public sealed class BDictionary : BValue
 
     public bool ContainsKey(string key) => TryGetValue(key, out _);
 
-    public bool TryGetValue(string key, out BValue value) => TryGetValue(System.Text.Encoding.UTF8.GetBytes(key), out value);
+    public bool TryGetValue(string key, out BValue value)
+    {
+        // Keys are short; encoding on the stack keeps lookups allocation-free on the hot metainfo path.
+        if (key.Length <= 64)
+        {
+            Span<byte> buffer = stackalloc byte[64 * 3];
+            int n = System.Text.Encoding.UTF8.GetBytes(key, buffer);
+            return TryGetValue(buffer[..n], out value);
+        }
+        return TryGetValue(System.Text.Encoding.UTF8.GetBytes(key), out value);
+    }
 
     public bool TryGetValue(ReadOnlySpan<byte> key, out BValue value)
     {

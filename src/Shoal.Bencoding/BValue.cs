@@ -14,6 +14,12 @@ public abstract class BValue
 
     /// <summary>Offset of <see cref="Raw"/> inside the decoded input (0 for values built in code).</summary>
     public int Offset { get; internal set; }
+
+    /// <summary>Lets code build values tersely: <c>dict["name"] = "x"</c>.</summary>
+    public static implicit operator BValue(string utf8) => new BString(utf8);
+
+    /// <summary>Lets code build values tersely: <c>dict["length"] = 5</c>.</summary>
+    public static implicit operator BValue(long value) => new BInteger(value);
 }
 
 /// <summary>A bencode byte string. Bytes, never text: use <see cref="ToUtf8String"/> only for display.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Shoal.Bencoding;
 
@@ -79,6 +80,8 @@ public static class BencodeReader
             return null;
         }
 
+        // Decoding is often one-shot (the CLI); skip tier-0 code for the hot loop.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public BValue? ParseValue(int depth)
         {
             if (Position >= _span.Length)
@@ -106,6 +109,7 @@ public static class BencodeReader
         private static string Describe(byte b) =>
             b is >= 0x21 and < 0x7f ? $"'{(char)b}'" : $"byte 0x{b:x2}";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private BValue? ParseInteger()
         {
             Position++; // 'i'
@@ -165,6 +169,7 @@ public static class BencodeReader
             return new BInteger((long)magnitude);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private BString? ParseString()
         {
             int start = Position;
@@ -205,6 +210,7 @@ public static class BencodeReader
             return s;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private BValue? ParseList(int depth)
         {
             if (depth >= _maxDepth)
@@ -233,6 +239,7 @@ public static class BencodeReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private BValue? ParseDictionary(int depth)
         {
             if (depth >= _maxDepth)

@@ -12,4 +12,10 @@ public sealed record TorrentFile(IReadOnlyList<string> PathComponents, long Leng
 {
     /// <summary>The path with '/' separators, for display and JSON.</summary>
     public string Path => string.Join('/', PathComponents);
+
+    /// <summary>BEP 47 symlink target (sanitised components relative to the torrent's folder), or null.</summary>
+    public IReadOnlyList<string>? SymlinkTarget { get; init; }
+
+    /// <summary>The path as written in the torrent (decoded, not sanitised); used for duplicate and v1/v2 checks.</summary>
+    internal IReadOnlyList<string>? RawPath { get; init; }
 }
