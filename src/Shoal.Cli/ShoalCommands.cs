@@ -18,6 +18,8 @@ internal static class ShoalCommands
         root.Options.Add(CliOptions.Verbose);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(CreateCommand.Create());
+        root.Subcommands.Add(ScrapeCommand.Create());
+        root.Subcommands.Add(DhtCommand.Create());
         return root;
     }
 
