@@ -10,7 +10,7 @@ repo="$(dirname "$here")"
 seconds="${1:-90}"
 shift || true
 all_targets=(bencode metainfo magnet peerwire tracker-http tracker-udp)
-if [[ -f "$repo/src/Shoal.Protocol/Dht/Krpc.cs" || -d "$repo/src/Shoal.Protocol/Dht" ]]; then all_targets+=(krpc); fi
+if [[ -d "$repo/src/Shoal.Protocol/Dht" ]]; then all_targets+=(krpc); fi
 targets=("${@:-${all_targets[@]}}")
 work="${FUZZ_WORK:-$here/work}"
 mode="${FUZZ_MODE:-afl}"

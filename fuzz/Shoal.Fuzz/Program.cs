@@ -14,6 +14,7 @@ var targets = new Dictionary<string, FuzzTarget>(StringComparer.Ordinal)
     ["peerwire"] = PeerWireTarget.Run,
     ["tracker-http"] = TrackerTargets.Http,
     ["tracker-udp"] = TrackerTargets.Udp,
+    ["krpc"] = KrpcTarget.Run,
     // Self-test of the set-up: fails on inputs that contain "!!" so a run proves findings are caught and saved.
     ["canary"] = data => Oracle.Check(data.IndexOf("!!"u8) < 0, "canary input found"),
 };

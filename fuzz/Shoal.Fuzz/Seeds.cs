@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Shoal.Bencoding;
+using Shoal.Protocol.Dht;
 using Shoal.Protocol.PeerWire;
 
 namespace Shoal.Fuzz;
@@ -17,6 +18,7 @@ internal static class Seeds
         Write(root, "peerwire", PeerWire());
         Write(root, "tracker-http", TrackerHttp());
         Write(root, "tracker-udp", TrackerUdp());
+        Write(root, "krpc", Krpc());
     }
 
     private static void Write(string root, string target, IEnumerable<byte[]> seeds)
@@ -183,6 +185,27 @@ internal static class Seeds
         var scrape = Header(2, 0x1234, 24);
         yield return [0x20, .. scrape];
         yield return [0x0a, .. Header(3, 7, 0), .. "not allowed\0\0"u8];
+    }
+
+    private static IEnumerable<byte[]> Krpc()
+    {
+        var id = new NodeId(RandomBytes(20, 11));
+        var other = new NodeId(RandomBytes(20, 12));
+        byte[] tid = [0x61, 0x62];
+        yield return KrpcCodec.Encode(KrpcQuery.Ping(tid, id));
+        yield return KrpcCodec.Encode(KrpcQuery.FindNode(tid, id, other));
+        yield return KrpcCodec.Encode(KrpcQuery.GetPeers(tid, id, other));
+        yield return KrpcCodec.Encode(KrpcQuery.AnnouncePeer(tid, id, other, 6881, [1, 2, 3, 4], impliedPort: true));
+        yield return KrpcCodec.Encode(new KrpcResponse(tid, id)
+        {
+            Nodes = [new NodeInfo(other, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 6881))],
+            Nodes6 = [new NodeInfo(other, new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Loopback, 6882))],
+            Values = [new System.Net.IPEndPoint(System.Net.IPAddress.Parse("10.0.0.2"), 51413)],
+            Token = [9, 9, 9, 9],
+            ExternalAddress = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.7"), 6881),
+        });
+        yield return KrpcCodec.Encode(new KrpcError(tid, KrpcErrorCode.Protocol, "bad token"));
+        yield return "d1:ad2:id20:abcdefghij01234567896:target20:mnopqrstuvwxyz123456e1:q9:find_node1:t2:aa1:y1:q4:wantl2:n42:n6ee"u8.ToArray();
     }
 
     private static byte[] RandomBytes(int count, int seed)
