@@ -97,6 +97,19 @@ public class HostileTorrentTests
         AssertRefusedCheaply(Torrent(info));
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData("/etc/x")]
+    [InlineData("a/b")]
+    public void The_builder_makes_torrents_that_parse_so_the_hostile_cases_test_paths_not_syntax(string hostile)
+    {
+        // Without this, every hostile case could be "refused" for an unrelated mistake in how it was built.
+        Assert.NotNull(ParseMeasured(Torrent(MultiFileInfo("t", (P("a"), 5), (P("ok"), 5))), out _));
+        var neutralised = ParseMeasured(Torrent(MultiFileInfo("t", (P(hostile, "x"), 5), (P("ok"), 5))), out _);
+        Assert.NotNull(neutralised);
+        Assert.DoesNotContain(neutralised.Files, f => f.PathComponents.Contains(hostile));
+    }
+
     public static TheoryData<string[]> HostileComponents() => new()
     {
         new[] { ".." },
