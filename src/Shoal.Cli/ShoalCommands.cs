@@ -16,6 +16,8 @@ internal static class ShoalCommands
     {
         var root = new RootCommand("Shoal: a BitTorrent client");
         root.Options.Add(CliOptions.Verbose);
+        root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(SeedCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(CreateCommand.Create());
         root.Subcommands.Add(ScrapeCommand.Create());
