@@ -86,8 +86,9 @@ public static class CompactFormat
         for (int i = 0; i < count; i++)
         {
             var record = data.Slice(i * size, size);
-            // Port-0 contacts cannot be queried; skip them rather than fail the whole message.
-            if (TryReadPeer(record[NodeId.Length..], out var ep))
+            // Port-0 contacts cannot be queried, and an IPv4-mapped address in nodes6 is an IPv4 contact that the
+            // encoder would drop (found by fuzzing); skip them rather than fail the whole message.
+            if (TryReadPeer(record[NodeId.Length..], out var ep) && Normalize(ep).AddressFamily == family)
             {
                 nodes.Add(new NodeInfo(new NodeId(record[..NodeId.Length]), ep));
             }
