@@ -1,3 +1,4 @@
+using Shoal.Cli.Output;
 using System.CommandLine;
 using System.Text.Json;
 using Shoal.Engine.Trackers;
@@ -12,50 +13,36 @@ internal static class ScrapeCommand
     public static Command Create()
     {
         var source = new Argument<string>("torrent") { Description = "A .torrent file or a magnet link" };
-        var json = new Option<bool>("--json") { Description = "Print stable JSON (camelCase) instead of text" };
-        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces on errors" };
+        var json = CliOptions.Json();
         var command = new Command("scrape", "Ask each tracker of a torrent for its seeder, leecher and download counts");
         command.Arguments.Add(source);
         command.Options.Add(json);
-        command.Options.Add(verbose);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(verbose), ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(source)!, parse.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string source, bool json, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(string source, bool json, CancellationToken ct)
     {
         InfoHash infoHash;
         IReadOnlyList<IReadOnlyList<string>> tiers;
-        try
+        // Bad input (malformed torrent, missing file) propagates to the CLI's single error path: exit 2, one line.
+        if (MagnetLink.LooksLikeMagnet(source))
         {
-            if (MagnetLink.LooksLikeMagnet(source))
-            {
-                var magnet = MagnetLink.Parse(source);
-                infoHash = magnet.InfoHash;
-                // Magnet trackers carry no tier structure: each is its own tier.
-                tiers = [.. magnet.Trackers.Select(t => (IReadOnlyList<string>)[t])];
-            }
-            else
-            {
-                var metainfo = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(source, ct));
-                infoHash = metainfo.InfoHash;
-                tiers = metainfo.AnnounceTiers;
-            }
+            var magnet = MagnetLink.Parse(source);
+            infoHash = magnet.InfoHash;
+            // Magnet trackers carry no tier structure: each is its own tier.
+            tiers = [.. magnet.Trackers.Select(t => (IReadOnlyList<string>)[t])];
         }
-        catch (Exception e) when (e is MetainfoException or FormatException or IOException or UnauthorizedAccessException)
+        else
         {
-            await Console.Error.WriteLineAsync($"shoal scrape: {e.Message}");
-            if (verbose)
-            {
-                await Console.Error.WriteLineAsync(e.ToString());
-            }
-            return 2;
+            var metainfo = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(source, ct));
+            infoHash = metainfo.InfoHash;
+            tiers = metainfo.AnnounceTiers;
         }
 
         if (tiers.Sum(t => t.Count) == 0)
         {
-            await Console.Error.WriteLineAsync("shoal scrape: the torrent lists no trackers");
-            return 1;
+            throw new CliInputException("the torrent lists no trackers to scrape");
         }
         var options = new TrackerOptions { HttpTimeout = TimeSpan.FromSeconds(15), UdpBaseTimeout = TimeSpan.FromSeconds(5), UdpMaxAttempts = 2 };
         var results = await TrackerScraper.ScrapeAllAsync(tiers, infoHash, options, ct);

@@ -196,7 +196,13 @@ public sealed partial class TorrentMetainfo
             target = PathSanitizer.SanitizePath(rawTarget);
         }
 
-        return new TorrentFile(PathSanitizer.SanitizePath(path), length, offset, pad)
+        var safePath = PathSanitizer.SanitizePath(path);
+        if (pad && safePath.Count == 0)
+        {
+            // Pad files skip the duplicate pass that names other empty paths, so they are named here.
+            safePath = [".pad", length.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        }
+        return new TorrentFile(safePath, length, offset, pad)
         {
             RawPath = path,
             SymlinkTarget = target,

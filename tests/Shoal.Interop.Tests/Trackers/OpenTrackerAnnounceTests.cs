@@ -53,9 +53,11 @@ public sealed class OpenTrackerAnnounceTests(ITestOutputHelper output)
         using var tracker = await OpenTracker.StartAsync(hash);
         ITrackerClient client = transport == "http" ? new HttpTrackerClient(Options) : new UdpTrackerClient(Options);
         string url = transport == "http" ? tracker.AnnounceUrl : tracker.UdpAnnounceUrl;
-        Assert.True((await client.AnnounceAsync(url, Request(hash, "-SH0001-aaaaaaaaaaaa", 40001), CancellationToken.None)).IsSuccess);
-        Assert.True((await client.AnnounceAsync(url, Request(hash, "-SH0001-bbbbbbbbbbbb", 40002, left: 0), CancellationToken.None)).IsSuccess);
-        Assert.True((await client.AnnounceAsync(url, Request(hash, "-SH0001-cccccccccccc", 40003, left: 0), CancellationToken.None)).IsSuccess);
+        foreach (var (id, port, left) in new[] { ("-SH0001-aaaaaaaaaaaa", 40001, 100L), ("-SH0001-bbbbbbbbbbbb", 40002, 0L), ("-SH0001-cccccccccccc", 40003, 0L) })
+        {
+            var r = await client.AnnounceAsync(url, Request(hash, id, port, left: left), CancellationToken.None);
+            Assert.True(r.IsSuccess, $"announce {id}: {r.Error}\n{tracker.Log}");
+        }
 
         var scrape = await client.ScrapeAsync(url, [hash], CancellationToken.None);
         Assert.True(scrape.IsSuccess, scrape.Error);

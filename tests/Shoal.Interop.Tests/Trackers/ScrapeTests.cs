@@ -45,7 +45,7 @@ public sealed class ScrapeTests(ITestOutputHelper output)
         Assert.True(results.Single(x => x.Tier == 2).Result.NotSupported);
     }
 
-    [Fact(Skip = "Needs `scrape` registered in ShoalCommands and TorrentMetainfo.Parse (both land outside this branch)")]
+    [Fact]
     public async Task Shoal_scrape_prints_counts_per_tracker_as_json()
     {
         using var dir = new TempDir();

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Shoal.Cli.Output;
+using Shoal.Cli.Progress;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary>
+/// <c>shoal download FILE.torrent [-o DIR] [--port N] [--peer HOST:PORT]... [--seed] [--trace FILE] [--verbose|--quiet] [--json]</c>.
+/// Exits 0 once every piece is verified, written and flushed (with <c>--seed</c>, keeps seeding until interrupted).
+/// </summary>
+internal static class DownloadCommand
+{
+    public static Command Create()
+    {
+        var torrent = new Argument<FileInfo>("torrent") { Description = "The .torrent file" };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Download folder (default: current folder)" };
+        var port = new Option<int?>("--port", "-p") { Description = "TCP port to listen on; 0 picks a free one (default 6881, or any free port if taken)" };
+        var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable; works without a tracker", AllowMultipleArgumentsPerToken = false };
+        var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes, until interrupted" };
+        var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var json = CliOptions.Json();
+        json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
+        var command = new Command("download", "Download a torrent")
+        {
+            torrent, output, port, peer, seed, trace, quiet, json,
+        };
+        command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
+        {
+            TorrentPath = result.GetValue(torrent)!.FullName,
+            Directory = result.GetValue(output)?.FullName ?? Environment.CurrentDirectory,
+            Port = result.GetValue(port) ?? -1,
+            Peers = result.GetValue(peer) ?? [],
+            SeedAfter = result.GetValue(seed),
+            TracePath = result.GetValue(trace)?.FullName,
+            Verbose = result.GetValue(CliOptions.Verbose),
+            Quiet = result.GetValue(quiet),
+            JsonOutput = result.GetValue(json),
+        }, ct));
+        return command;
+    }
+}

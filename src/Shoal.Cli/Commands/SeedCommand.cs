@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Shoal.Cli.Output;
+using Shoal.Cli.Progress;
+
+namespace Shoal.Cli.Commands;
+
+/// <summary>
+/// <c>shoal seed FILE.torrent --data DIR [--port N] [--peer HOST:PORT]...</c>: checks the data, then serves it until
+/// interrupted. Incomplete data is seeded as it is, with a warning.
+/// </summary>
+internal static class SeedCommand
+{
+    public static Command Create()
+    {
+        var torrent = new Argument<FileInfo>("torrent") { Description = "The .torrent file" };
+        var data = new Option<DirectoryInfo>("--data", "-d") { Description = "Folder holding the data (DIR/name)", Required = true };
+        var port = new Option<int?>("--port", "-p") { Description = "TCP port to listen on; 0 picks a free one (default 6881, or any free port if taken)" };
+        var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable" };
+        var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var json = CliOptions.Json();
+        json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
+        var command = new Command("seed", "Seed a torrent from existing data")
+        {
+            torrent, data, port, peer, trace, quiet, json,
+        };
+        command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
+        {
+            TorrentPath = result.GetValue(torrent)!.FullName,
+            Directory = result.GetValue(data)!.FullName,
+            Port = result.GetValue(port) ?? -1,
+            Peers = result.GetValue(peer) ?? [],
+            SeedOnly = true,
+            TracePath = result.GetValue(trace)?.FullName,
+            Verbose = result.GetValue(CliOptions.Verbose),
+            Quiet = result.GetValue(quiet),
+            JsonOutput = result.GetValue(json),
+        }, ct));
+        return command;
+    }
+}

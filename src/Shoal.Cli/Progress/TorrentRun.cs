@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Shoal.Cli.Output;
+using Shoal.Engine;
+using Shoal.Engine.Peers;
+using Shoal.Engine.Session;
+using Shoal.Protocol.Metainfo;
+
+namespace Shoal.Cli.Progress;
+
+/// <summary>What <c>download</c> and <c>seed</c> share.</summary>
+internal sealed record TorrentRunSpec
+{
+    public required string TorrentPath { get; init; }
+    public required string Directory { get; init; }
+    /// <summary>-1: the default port (6881, or any free port if taken).</summary>
+    public int Port { get; init; } = -1;
+    public IReadOnlyList<string> Peers { get; init; } = [];
+    public bool SeedOnly { get; init; }
+    public bool SeedAfter { get; init; }
+    public string? TracePath { get; init; }
+    public bool Verbose { get; init; }
+    public bool Quiet { get; init; }
+    public bool JsonOutput { get; init; }
+}
+
+/// <summary>
+/// Loads the torrent, starts the engine, reports progress, and stops cleanly on Ctrl-C or SIGTERM (stopped
+/// announce, files flushed). Bad input throws (the CLI's error path turns it into exit 2); the return value is the
+/// exit code otherwise.
+/// </summary>
+internal static class TorrentRun
+{
+    public const int DefaultPort = 6881;
+
+    public static async Task<int> RunAsync(TorrentRunSpec spec, CancellationToken ct)
+    {
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return await RunCoreAsync(spec, interrupt.Token).ConfigureAwait(false);
+
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(TorrentRunSpec spec, CancellationToken ct)
+    {
+        var meta = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false));
+        var peers = await ResolvePeersAsync(spec.Peers, ct).ConfigureAwait(false);
+        var level = spec.Verbose ? LogLevel.Debug : LogLevel.Warning;
+        using var loggers = new StderrLoggerFactory(level);
+        using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
+        var engine = await StartEngineAsync(spec, loggers, trace).ConfigureAwait(false);
+        await using (engine.ConfigureAwait(false))
+        {
+            if (spec.JsonOutput)
+            {
+                // The plain line too (on stderr), so tools wait for one text whatever the output mode.
+                ConsoleOutput.WriteError($"listening on port {engine.ListenPort}");
+                ConsoleOutput.WriteLine(StatusFormatter.ListeningJson(engine.ListenPort));
+            }
+            else
+            {
+                ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
+            }
+            var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
+            {
+                DownloadDirectory = spec.Directory,
+                Peers = peers,
+                SeedOnly = spec.SeedOnly,
+                SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (!spec.JsonOutput)
+            {
+                ConsoleOutput.WriteLine($"{meta.Name}: {meta.PieceCount} pieces, {HumanFormat.Size(meta.TotalLength)}, info hash {meta.InfoHash.ToHex()}");
+            }
+            try
+            {
+                return await WatchAsync(spec, handle, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await handle.StopAsync().ConfigureAwait(false);
+                trace?.Flush();
+            }
+        }
+    }
+
+    private static async Task<List<IPEndPoint>> ResolvePeersAsync(IReadOnlyList<string> specs, CancellationToken ct)
+    {
+        var peers = new List<IPEndPoint>();
+        foreach (string p in specs)
+        {
+            if (!PeerAddress.TryParse(p, out string host, out int port, out string? error))
+            {
+                throw new CliInputException(error!);
+            }
+            try
+            {
+                peers.AddRange(await PeerAddress.ResolveAsync(host, port, ct).ConfigureAwait(false));
+            }
+            catch (SocketException ex)
+            {
+                throw new CliInputException($"--peer '{p}': {ex.Message}");
+            }
+        }
+        return peers;
+    }
+
+    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace)
+    {
+        if (spec.Port is < -1 or > 65535)
+        {
+            throw new CliInputException($"--port {spec.Port}: use 0-65535 (0 picks a free port)");
+        }
+        int port = spec.Port < 0 ? DefaultPort : spec.Port;
+        while (true)
+        {
+            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace });
+            try
+            {
+                await engine.StartAsync().ConfigureAwait(false);
+                return engine;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && spec.Port < 0 && port != 0)
+            {
+                // Only the default port falls back to any free port; an explicit --port that is taken is an error.
+                await engine.DisposeAsync().ConfigureAwait(false);
+                port = 0;
+            }
+            catch (SocketException ex)
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+                throw new IOException($"cannot listen on port {port}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static async Task<int> WatchAsync(TorrentRunSpec spec, TorrentHandle handle, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        bool live = ConsoleOutput.ProgressIsTerminal && !spec.JsonOutput;
+        bool ready = false;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
+        long ticks = 0;
+        try
+        {
+            while (true)
+            {
+                var s = handle.Status;
+                if (s.State == TorrentState.Error)
+                {
+                    Report(spec, live, s, "error", force: true);
+                    throw new IOException(s.Error ?? "the torrent failed");
+                }
+                bool nowReady = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
+                if (nowReady && !ready)
+                {
+                    ready = true;
+                    s = handle.Status;
+                    if (spec.SeedOnly)
+                    {
+                        Report(spec, live, s, "seeding", force: true);
+                        if (!s.IsComplete)
+                        {
+                            ConsoleOutput.WriteError($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces verify in {spec.Directory}; seeding those");
+                        }
+                        if (!spec.JsonOutput)
+                        {
+                            ConsoleOutput.WriteLine($"seeding {s.PiecesHave}/{s.PiecesTotal} pieces of {s.Name}");
+                        }
+                    }
+                    else
+                    {
+                        Report(spec, live, s, "complete", force: true);
+                        if (!spec.JsonOutput)
+                        {
+                            ConsoleOutput.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"complete: {HumanFormat.Size(s.TotalBytes)} verified in {clock.Elapsed.TotalSeconds:0.0}s"));
+                        }
+                        if (!spec.SeedAfter)
+                        {
+                            return ExitCodes.Success;
+                        }
+                    }
+                }
+                else if (!spec.Quiet && (live || spec.JsonOutput || ticks % 2 == 0))
+                {
+                    Report(spec, live, s, "status", force: false);
+                }
+                ticks++;
+                await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            var s = handle.Status;
+            ConsoleOutput.ClearLiveLine();
+            if (spec.JsonOutput)
+            {
+                ConsoleOutput.WriteLine(StatusFormatter.StatusJson("stopped", s));
+            }
+            if (ready)
+            {
+                return ExitCodes.Success; // seeding ends with Ctrl-C: that is the normal way out
+            }
+            ConsoleOutput.WriteError(string.Create(CultureInfo.InvariantCulture,
+                $"shoal: interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume"));
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private static void Report(TorrentRunSpec spec, bool live, TorrentStatus s, string evt, bool force)
+    {
+        if (spec.JsonOutput)
+        {
+            ConsoleOutput.WriteLine(StatusFormatter.StatusJson(evt, s));
+        }
+        else if (spec.Quiet && !force)
+        {
+            return;
+        }
+        else if (live)
+        {
+            ConsoleOutput.WriteLiveLine(StatusFormatter.Line(s));
+        }
+        else if (!spec.Quiet)
+        {
+            ConsoleOutput.WriteError(StatusFormatter.Line(s));
+        }
+    }
+}

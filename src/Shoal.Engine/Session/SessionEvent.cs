@@ -1,0 +1,36 @@
+using System.Net;
+using Shoal.Engine.Peers;
+
+namespace Shoal.Engine.Session;
+
+internal enum SessionEventKind
+{
+    PeerConnected,
+    PeerMessage,
+    PeerClosed,
+    ConnectFailed,
+    BlockWritten,
+    PieceChecked,
+    BlockRead,
+    DiskFailed,
+    Tick,
+    AddPeers,
+    Stop,
+}
+
+/// <summary>
+/// Everything that reaches the torrent loop, as one struct so the hot path (a block arriving, a write completing)
+/// does not allocate. Fields are used according to <see cref="Kind"/>.
+/// </summary>
+internal readonly record struct SessionEvent(
+    SessionEventKind Kind,
+    PeerConnection? Peer = null,
+    ReceivedMessage Message = default,
+    PeerDisconnect Disconnect = default,
+    int Piece = 0,
+    int Begin = 0,
+    int Length = 0,
+    bool Ok = false,
+    byte[]? Buffer = null,
+    IPEndPoint? EndPoint = null,
+    object? Payload = null);

@@ -1,0 +1,27 @@
+using System.Net;
+
+namespace Shoal.Engine.Session;
+
+/// <summary>How to run one torrent.</summary>
+public sealed record TorrentOptions
+{
+    /// <summary>Folder holding the data: DIR/name for a single-file torrent, DIR/name/... for a multi-file one.</summary>
+    public required string DownloadDirectory { get; init; }
+
+    /// <summary>Peers to dial directly (works without any tracker); retried with backoff.</summary>
+    public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
+
+    /// <summary>Keep serving after completion (otherwise the torrent stops uploading once complete).</summary>
+    public bool SeedWhenComplete { get; init; }
+
+    /// <summary>Only serve what is on disk; never request (the <c>shoal seed</c> command).</summary>
+    public bool SeedOnly { get; init; }
+
+    /// <summary>Announce to the torrent's trackers.</summary>
+    public bool UseTrackers { get; init; } = true;
+
+    public int MaxConnections { get; init; } = 50;
+
+    /// <summary>Unchoke slots besides the optimistic one.</summary>
+    public int UploadSlots { get; init; } = 4;
+}

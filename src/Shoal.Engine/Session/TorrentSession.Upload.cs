@@ -1,0 +1,94 @@
+using System.Buffers;
+using Shoal.Engine.Peers;
+using Shoal.Protocol;
+using Shoal.Protocol.PeerWire;
+
+namespace Shoal.Engine.Session;
+
+internal sealed partial class TorrentSession
+{
+    private int _ticks;
+    private PeerState? _optimistic;
+
+    private void OnRequest(PeerState p, int piece, int begin, int length)
+    {
+        if (!_lengths.IsServableRequest(piece, begin, length))
+        {
+            Drop(p, DisconnectReason.BadRequest, $"request piece={piece} begin={begin} length={length} is larger than 16 KiB or outside the piece");
+            return;
+        }
+        if (!_have[piece])
+        {
+            Drop(p, DisconnectReason.BadRequest, $"asked for piece {piece}, which we do not have");
+            return;
+        }
+        if (p.AmChoking)
+        {
+            return; // Requests from a choked peer are dropped (no fast extension to reject them).
+        }
+        if (p.Serving.Count >= MaxServedRequests)
+        {
+            Drop(p, DisconnectReason.BadRequest, $"more than {MaxServedRequests} requests outstanding");
+            return;
+        }
+        if (!p.Serving.Add(PeerState.Key(piece, begin)))
+        {
+            return;
+        }
+        byte[] buffer = BlockBuffers.Rent(length);
+        _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer));
+    }
+
+    private void OnBlockRead(in SessionEvent ev)
+    {
+        if (ev.Peer is null || !_peers.TryGetValue(ev.Peer, out var p) || p.AmChoking || !p.Serving.Remove(PeerState.Key(ev.Piece, ev.Begin)))
+        {
+            BlockBuffers.Return(ev.Buffer!);
+            return;
+        }
+        _uploaded += ev.Length;
+        p.Connection.Send(new OutgoingMessage(MessageId.Piece, ev.Piece, ev.Begin, ev.Length, ev.Buffer));
+    }
+
+    private int UnchokedCount => _peers.Values.Count(p => !p.AmChoking);
+
+    /// <summary>A newly interested peer gets a slot at once if one is free, instead of waiting for the next round.</summary>
+    private void UnchokeIfSlotFree(PeerState p)
+    {
+        if (p.AmChoking && UnchokedCount < _options.UploadSlots + 1)
+        {
+            SetChoke(p, choke: false);
+        }
+    }
+
+    private void SetChoke(PeerState p, bool choke)
+    {
+        if (p.AmChoking == choke)
+        {
+            return;
+        }
+        p.AmChoking = choke;
+        if (choke)
+        {
+            p.Serving.Clear(); // Pending reads are dropped when they complete.
+        }
+        p.Connection.Send(new OutgoingMessage(choke ? MessageId.Choke : MessageId.Unchoke));
+    }
+
+    /// <summary>The periodic choke round: see <see cref="Choker"/>.</summary>
+    private void RunChoker(bool rotateOptimistic)
+    {
+        bool seeding = _have.AllSet || _options.SeedOnly;
+        var candidates = _peers.Values
+            .Select(p => new Choker.Candidate<PeerState>(p, p.PeerInterested,
+                seeding ? p.Connection.Upload.BytesPerSecond : p.Connection.Download.BytesPerSecond))
+            .ToList();
+        var current = _optimistic is not null && _peers.ContainsKey(_optimistic.Connection) ? _optimistic : null;
+        var decision = Choker.Decide(candidates, _options.UploadSlots, current, rotateOptimistic, _random);
+        _optimistic = decision.Optimistic;
+        foreach (var p in _peers.Values)
+        {
+            SetChoke(p, !decision.Unchoked.Contains(p));
+        }
+    }
+}
