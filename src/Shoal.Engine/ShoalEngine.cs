@@ -15,7 +15,7 @@ namespace Shoal.Engine;
 /// here and routed by info hash to their torrent's loop. Thread-safe; torrents are driven through
 /// <see cref="TorrentHandle"/>s.
 /// </summary>
-public sealed class ShoalEngine : IAsyncDisposable
+public sealed partial class ShoalEngine : IAsyncDisposable
 {
     private readonly EngineOptions _options;
     private readonly ILogger _log;

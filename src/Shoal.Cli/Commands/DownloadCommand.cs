@@ -5,14 +5,15 @@ using Shoal.Cli.Progress;
 namespace Shoal.Cli.Commands;
 
 /// <summary>
-/// <c>shoal download FILE.torrent [-o DIR] [--port N] [--peer HOST:PORT]... [--seed] [--trace FILE] [--verbose|--quiet] [--json]</c>.
+/// <c>shoal download FILE.torrent|MAGNET [--save-torrent FILE] [-o DIR] [--port N] [--peer HOST:PORT]... [--seed] [--trace FILE] [--verbose|--quiet] [--json]</c>.
 /// Exits 0 once every piece is verified, written and flushed (with <c>--seed</c>, keeps seeding until interrupted).
 /// </summary>
 internal static class DownloadCommand
 {
     public static Command Create()
     {
-        var torrent = new Argument<FileInfo>("torrent") { Description = "The .torrent file" };
+        var torrent = new Argument<string>("torrent") { Description = "The .torrent file, or a magnet link (magnet:?xt=urn:btih:...)" };
+        var saveTorrent = new Option<FileInfo>("--save-torrent") { Description = "For a magnet link: write the fetched metadata as a .torrent file" };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Download folder (default: current folder)" };
         var port = new Option<int?>("--port", "-p") { Description = "TCP port to listen on; 0 picks a free one (default 6881, or any free port if taken)" };
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable; works without a tracker", AllowMultipleArgumentsPerToken = false };
@@ -23,11 +24,12 @@ internal static class DownloadCommand
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, quiet, json,
+            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
-            TorrentPath = result.GetValue(torrent)!.FullName,
+            TorrentPath = TorrentArgument(result.GetValue(torrent)!),
+            SaveTorrentPath = result.GetValue(saveTorrent)?.FullName,
             Directory = result.GetValue(output)?.FullName ?? Environment.CurrentDirectory,
             Port = result.GetValue(port) ?? -1,
             Peers = result.GetValue(peer) ?? [],
@@ -39,4 +41,8 @@ internal static class DownloadCommand
         }, ct));
         return command;
     }
+
+    /// <summary>A magnet link stays as typed; a file path becomes absolute.</summary>
+    private static string TorrentArgument(string text) =>
+        Shoal.Protocol.Metainfo.MagnetLink.LooksLikeMagnet(text) ? text : Path.GetFullPath(text);
 }

@@ -23,6 +23,8 @@ internal sealed record TorrentRunSpec
     public bool SeedOnly { get; init; }
     public bool SeedAfter { get; init; }
     public string? TracePath { get; init; }
+    /// <summary>For a magnet link: where to write the fetched torrent (<c>--save-torrent</c>).</summary>
+    public string? SaveTorrentPath { get; init; }
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
@@ -53,8 +55,16 @@ internal static class TorrentRun
 
     private static async Task<int> RunCoreAsync(TorrentRunSpec spec, CancellationToken ct)
     {
-        var meta = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false));
+        // A magnet link has no metainfo yet: it is fetched from peers once the engine listens (MagnetRun).
+        var magnet = MagnetLink.LooksLikeMagnet(spec.TorrentPath) ? MagnetLink.Parse(spec.TorrentPath) : null;
+        var meta = magnet is null
+            ? TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false))
+            : null;
         var peers = await ResolvePeersAsync(spec.Peers, ct).ConfigureAwait(false);
+        if (magnet is not null)
+        {
+            peers.AddRange(await MagnetRun.ResolvePeersAsync(magnet, ct).ConfigureAwait(false));
+        }
         var level = spec.Verbose ? LogLevel.Debug : LogLevel.Warning;
         using var loggers = new StderrLoggerFactory(level);
         using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
@@ -71,6 +81,7 @@ internal static class TorrentRun
             {
                 ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
             }
+            meta ??= await MagnetRun.FetchAsync(engine, magnet!, peers, spec, ct).ConfigureAwait(false);
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,

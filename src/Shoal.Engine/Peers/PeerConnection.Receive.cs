@@ -79,7 +79,7 @@ public sealed partial class PeerConnection
 
     /// <summary>
     /// Turns a framed, validated message into what the torrent loop handles. Piece payloads are copied once, from
-    /// the pipe into a pooled block buffer. Messages we did not negotiate (fast, extended, unknown) are skipped.
+    /// the pipe into a pooled block buffer. Fast and extended messages: see PeerConnection.Extensions.cs; unknown ids are skipped.
     /// </summary>
     private ReceivedMessage? Convert(in PeerMessage m)
     {
@@ -102,7 +102,7 @@ public sealed partial class PeerConnection
                 return new ReceivedMessage(m.Id, m.Index, m.Begin, m.Length, block);
             }
             default:
-                return null;
+                return ConvertExtension(m);
         }
     }
 }

@@ -10,8 +10,8 @@ namespace Shoal.Engine.Peers;
 /// </summary>
 internal static class PeerHandshake
 {
-    /// <summary>Our reserved bits: none yet (no extension protocol, no fast extension, no DHT).</summary>
-    public static ReservedBits OurReserved => default;
+    /// <summary>Our reserved bits: extension protocol (BEP 10) and fast extension (BEP 6).</summary>
+    public static ReservedBits OurReserved => ReservedBits.Shoal;
 
     public static byte[] Build(InfoHash infoHash, PeerId ourId)
     {

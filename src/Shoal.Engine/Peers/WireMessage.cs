@@ -4,7 +4,8 @@ namespace Shoal.Engine.Peers;
 
 /// <summary>
 /// One message to send. Block payloads travel in a pooled buffer (<see cref="Payload"/>, from <see cref="BlockBuffers"/>)
-/// which the send loop returns after copying; bitfields travel as a plain array.
+/// which the send loop returns after copying; bitfields and extended payloads (<see cref="Piece"/> = extended id) travel
+/// as plain arrays.
 /// </summary>
 internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int Begin = 0, int Length = 0, byte[]? Payload = null)
 {
@@ -18,6 +19,10 @@ internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int
         MessageId.Piece => PeerMessageWriter.PieceHeaderSize + Length,
         MessageId.Bitfield => PeerMessageWriter.NoPayloadSize + Length,
         MessageId.Port => PeerMessageWriter.PortSize,
+        MessageId.HaveAll or MessageId.HaveNone => PeerMessageWriter.NoPayloadSize,
+        MessageId.Suggest or MessageId.AllowedFast => PeerMessageWriter.PieceIndexSize,
+        MessageId.Reject => PeerMessageWriter.BlockRangeSize,
+        MessageId.Extended => PeerMessageWriter.ExtendedHeaderSize + Length,
         _ => throw new InvalidOperationException($"cannot send message id {Id}"),
     };
 
@@ -37,6 +42,12 @@ internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int
             case MessageId.Piece: PeerMessageWriter.WritePiece(dest, Piece, Begin, Payload.AsSpan(0, Length)); break;
             case MessageId.Bitfield: PeerMessageWriter.WriteBitfield(dest, Payload.AsSpan(0, Length)); break;
             case MessageId.Port: PeerMessageWriter.WritePort(dest, (ushort)Piece); break;
+            case MessageId.HaveAll: PeerMessageWriter.WriteHaveAll(dest); break;
+            case MessageId.HaveNone: PeerMessageWriter.WriteHaveNone(dest); break;
+            case MessageId.Suggest: PeerMessageWriter.WriteSuggest(dest, Piece); break;
+            case MessageId.AllowedFast: PeerMessageWriter.WriteAllowedFast(dest, Piece); break;
+            case MessageId.Reject: PeerMessageWriter.WriteReject(dest, Piece, Begin, Length); break;
+            case MessageId.Extended: PeerMessageWriter.WriteExtended(dest, (byte)Piece, Payload.AsSpan(0, Length)); break;
             default: throw new InvalidOperationException($"cannot send message id {Id}");
         }
     }
@@ -55,6 +66,12 @@ internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int
         MessageId.Unchoke => PeerMessage.Unchoke.Describe(),
         MessageId.Interested => PeerMessage.Interested.Describe(),
         MessageId.NotInterested => PeerMessage.NotInterested.Describe(),
+        MessageId.HaveAll => PeerMessage.HaveAll.Describe(),
+        MessageId.HaveNone => PeerMessage.HaveNone.Describe(),
+        MessageId.Suggest => PeerMessage.Suggest(Piece).Describe(),
+        MessageId.AllowedFast => PeerMessage.AllowedFast(Piece).Describe(),
+        MessageId.Reject => PeerMessage.Reject(Piece, Begin, Length).Describe(),
+        MessageId.Extended => Shoal.Engine.Peers.PeerExtensions.DescribeExtended((byte)Piece, Payload.AsMemory(0, Length)),
         _ => Id.ToString(),
     };
 

@@ -55,6 +55,9 @@ internal sealed class PeerState(int id, PeerConnection connection, int pieceCoun
 
     public bool OptimisticUnchoke { get; set; }
 
+    /// <summary>BEP 6 / 10 / 11 state: see TorrentSession.Extensions.cs.</summary>
+    public PeerExtensionState Extensions { get; } = new();
+
     public static long Key(int piece, int begin) => ((long)piece << 32) | (uint)begin;
 
     public bool HasOutstanding(int piece, int begin) => Outstanding.Contains(Key(piece, begin));

@@ -156,10 +156,7 @@ internal sealed partial class TorrentSession
         var state = new PeerState(_nextPeerId++, conn, _lengths.PieceCount) { LastBlockTimestamp = _time.GetTimestamp() };
         _peers.Add(conn, state);
         _peersById.Add(state.Id, state);
-        if (_have.CountSet > 0)
-        {
-            conn.Send(new OutgoingMessage(MessageId.Bitfield, Length: _have.Bytes.Length, Payload: _have.Bytes.ToArray()));
-        }
+        SendGreeting(state);
         conn.Start(this, _lengths);
         _log.LogInformation("peer {Peer} connected ({Direction}, {Id})", ep, conn.IsOutgoing ? "outgoing" : "incoming", conn.RemotePeerId);
         Publish();
@@ -250,6 +247,10 @@ internal sealed partial class TorrentSession
             }
             return;
         }
+        if (TryHandleExtension(p, m))
+        {
+            return;
+        }
         p.SeenFirstMessage = true;
         // A bitfield may follow keep-alives or extension messages (aria2 sends its BEP 10 handshake first), but never
         // a have or another bitfield: that would make the peer's piece set ambiguous.
@@ -283,7 +284,10 @@ internal sealed partial class TorrentSession
                 OnRequest(p, m.Piece, m.Begin, m.Length);
                 break;
             case MessageId.Cancel:
-                p.Serving.Remove(PeerState.Key(m.Piece, m.Begin));
+                if (p.Serving.Remove(PeerState.Key(m.Piece, m.Begin)))
+                {
+                    RejectRequest(p, m.Piece, m.Begin, m.Length); // BEP 6: a cancelled request still gets one answer
+                }
                 break;
             case MessageId.Piece:
                 OnBlock(p, m);

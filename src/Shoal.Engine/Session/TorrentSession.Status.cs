@@ -44,6 +44,7 @@ internal sealed partial class TorrentSession
             RequestMore(p);
         }
         TickTotals();
+        TickExtensions();
         if (_ticks % 10 == 0)
         {
             RunChoker(rotateOptimistic: _ticks % 30 == 0);

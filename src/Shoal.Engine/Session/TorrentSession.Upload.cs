@@ -22,9 +22,10 @@ internal sealed partial class TorrentSession
             Drop(p, DisconnectReason.BadRequest, $"asked for piece {piece}, which we do not have");
             return;
         }
-        if (p.AmChoking)
+        if (p.AmChoking && !AllowedWhileChoked(p, piece))
         {
-            return; // Requests from a choked peer are dropped (no fast extension to reject them).
+            RejectRequest(p, piece, begin, length); // without BEP 6 the request is simply dropped
+            return;
         }
         if (p.Serving.Count >= MaxServedRequests)
         {
@@ -35,13 +36,14 @@ internal sealed partial class TorrentSession
         {
             return;
         }
+        RememberRequestLength(p, piece, begin, length);
         byte[] buffer = BlockBuffers.Rent(length);
         _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer));
     }
 
     private void OnBlockRead(in SessionEvent ev)
     {
-        if (ev.Peer is null || !_peers.TryGetValue(ev.Peer, out var p) || p.AmChoking || !p.Serving.Remove(PeerState.Key(ev.Piece, ev.Begin)))
+        if (ev.Peer is null || !_peers.TryGetValue(ev.Peer, out var p) || (p.AmChoking && !AllowedWhileChoked(p, ev.Piece)) || !p.Serving.Remove(PeerState.Key(ev.Piece, ev.Begin)))
         {
             BlockBuffers.Return(ev.Buffer!);
             return;
@@ -70,7 +72,14 @@ internal sealed partial class TorrentSession
         p.AmChoking = choke;
         if (choke)
         {
-            p.Serving.Clear(); // Pending reads are dropped when they complete.
+            if (p.Connection.FastEnabled)
+            {
+                RejectPendingOnChoke(p); // BEP 6: each pending request gets a reject (allowed-fast ones are still served)
+            }
+            else
+            {
+                p.Serving.Clear(); // Pending reads are dropped when they complete.
+            }
         }
         p.Connection.Send(new OutgoingMessage(choke ? MessageId.Choke : MessageId.Unchoke));
     }
