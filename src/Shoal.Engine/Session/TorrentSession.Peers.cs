@@ -299,7 +299,16 @@ internal sealed partial class TorrentSession
     {
         if (!first)
         {
-            Drop(p, DisconnectReason.ProtocolViolation, "bitfield after a have or a second bitfield");
+            // aria2 re-sends its whole bitfield where others send have. Read a later bitfield as a batch of haves;
+            // pieces missing from it are ignored, since a peer cannot lose a piece it announced.
+            var later = m.Bitfield!;
+            for (int i = 0; i < later.Length && p.Connection.Disconnect is null; i++)
+            {
+                if (later[i] && !p.Has[i])
+                {
+                    OnHave(p, i);
+                }
+            }
             return;
         }
         var bits = m.Bitfield!; // validated by the receive loop
