@@ -110,11 +110,6 @@ internal sealed partial class TorrentSession
                 return true;
             case MessageId.Suggest:
                 return true; // Advisory; rarest-first already decides well.
-            case MessageId.Bitfield when p.SeenAvailability && p.Connection.FastEnabled:
-                // aria2 1.36 with the fast extension sends its bitfield again later in the connection. Pieces are
-                // never taken back, so a late bitfield is read as a batch of haves instead of ending the connection.
-                AddLateHaves(p, m.Bitfield!);
-                return true;
             case MessageId.Extended:
                 OnExtended(p, m.Piece, m.Payload.AsMemory(0, m.Length));
                 return true;
