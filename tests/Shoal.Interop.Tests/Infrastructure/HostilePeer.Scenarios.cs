@@ -36,8 +36,10 @@ public sealed partial class HostilePeer
                 await RequestTooLargeAsync(stream, id, ct);
                 break;
             case HostileScenario.UnrequestedPiece:
-                await SendAsync(stream, ct, Handshake(false), FullBitfield(), Message(1, []), PieceMessage(0, 0, Block));
-                Log($"#{id} sent bitfield, unchoke and a block of piece 0 that was never requested");
+                // The block goes out while Shoal is still choked by us, so it cannot have requested it (no fast
+                // extension either): sending it after an unchoke raced with a real request for piece 0.
+                await SendAsync(stream, ct, Handshake(false), FullBitfield(), PieceMessage(0, 0, Block), Message(1, []));
+                Log($"#{id} sent bitfield, a block of piece 0 that was never requested, then unchoke");
                 break;
             case HostileScenario.SplitAndChained:
                 await ServeFragmentedAsync(stream, id, ct);
