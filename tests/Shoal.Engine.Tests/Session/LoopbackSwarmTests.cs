@@ -92,10 +92,7 @@ public sealed class LoopbackSwarmTests
     [Fact]
     public async Task Leecher_over_IPv6_loopback_reaches_a_dual_mode_listener()
     {
-        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
-        {
-            return;
-        }
+        Assert.True(System.Net.Sockets.Socket.OSSupportsIPv6, "this test needs IPv6 on loopback (::1)");
         var data = TestTorrents.RandomData(300_000, 9);
         var meta = TestTorrents.Create(data, 32 * 1024, "six");
         using var seedDir = new TempFolder();

@@ -119,10 +119,7 @@ public sealed class UdpTrackerClientTests
     [Fact]
     public async Task Ipv6_tracker_gives_18_byte_peers()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return;
-        }
+        Assert.True(Socket.OSSupportsIPv6, "this test needs IPv6 on loopback (::1)");
         IPEndPoint[] v6 = [IPEndPoint.Parse("[2001:db8::1]:6881")];
         await using var tracker = new FakeUdpTracker(FakeUdpTracker.Honest(v6), IPAddress.IPv6Loopback);
         var client = new UdpTrackerClient(Fast);
