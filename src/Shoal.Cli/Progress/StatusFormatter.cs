@@ -30,7 +30,7 @@ internal static class StatusFormatter
         evt, s.Name, s.InfoHash, State(s.State), s.PiecesHave, s.PiecesTotal, s.BytesDone, s.TotalBytes, Math.Round(s.Progress, 4),
         s.DownloadRate, s.UploadRate, s.Downloaded, s.Uploaded, s.PeersConnected, s.PeersUnchokingUs, s.PeersKnown,
         (long?)s.Eta?.TotalSeconds, s.Stalled, s.Error,
-        [.. s.Trackers.Select(t => new TrackerJson(t.Url, JsonNamingPolicy.CamelCase.ConvertName(t.State.ToString()), t.LastError, t.LastPeerCount))]),
+        [.. s.Trackers.Select(t => new TrackerJson(t.Url, t.Tier, JsonNamingPolicy.CamelCase.ConvertName(t.State.ToString()), t.LastError, t.LastPeerCount, t.NextAnnounce?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)))]),
         ProgressJsonContext.Default.StatusEventJson);
 
     public static string ListeningJson(int port) =>
@@ -47,7 +47,8 @@ internal sealed record StatusEventJson(string Event, string Name, string InfoHas
     long BytesDone, long TotalBytes, double Progress, long DownloadRate, long UploadRate, long Downloaded, long Uploaded,
     int Peers, int PeersUnchoking, int PeersKnown, long? EtaSeconds, string? Stalled, string? Error, TrackerJson[] Trackers);
 
-internal sealed record TrackerJson(string Url, string State, string? LastError, int Peers);
+/// <summary>One tracker in a status line: its tier, state, last error (the tracker's own words) and next announce (UTC).</summary>
+internal sealed record TrackerJson(string Url, int Tier, string State, string? LastError, int Peers, string? NextAnnounce);
 
 internal sealed record ListeningEventJson(string Event, int Port);
 
