@@ -61,10 +61,18 @@ public sealed class TrackerSwarmTests
         await WaitForSeedsAsync(scope, tracker, payload.Torrent.InfoHash, 1);
         string outDir = scope.Dir.Sub("shoal-out");
 
-        var shoal = scope.Add("shoal download", ShoalProcess.StartDownload(payload.Torrent.TorrentPath, outDir));
+        var shoal = scope.Add("shoal download", ShoalProcess.StartDownload(payload.Torrent.TorrentPath, outDir,
+            new ShoalDownloadOptions { Json = true }));
         await scope.Expect($"shoal download via {transport} tracker", () => shoal.WaitForExitAsync(SwarmScope.TransferTimeout));
 
         TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
+        // The status lines show the tracker that found the seeder, as working.
+        var last = shoal.LastJson();
+        Assert.True(last.HasValue, scope.Report());
+        var tracker0 = Assert.Single(last.Value.GetProperty("trackers").EnumerateArray());
+        Assert.Equal(transport == "udp" ? tracker.UdpAnnounceUrl : tracker.AnnounceUrl, tracker0.GetProperty("url").GetString());
+        Assert.Equal("working", tracker0.GetProperty("state").GetString());
+        Assert.Equal(0, tracker0.GetProperty("tier").GetInt32()); // tiers are 0-based, as in `shoal scrape --json`
     }
 
     [Fact]
