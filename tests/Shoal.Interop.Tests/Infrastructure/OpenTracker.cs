@@ -86,7 +86,8 @@ public sealed class OpenTracker : IDisposable
                 int udpPort = FreeUdpPort();
                 process = ExternalProcess.Start(Executable,
                     ["-i", "127.0.0.1", "-p", httpPort.ToString(), "-P", udpPort.ToString(), "-d", dir.Path, "-u", "nobody", "-f", config]);
-                if (await WaitForHttpAsync(process, httpPort, TimeSpan.FromSeconds(10), cancellationToken))
+                if (await WaitForHttpAsync(process, httpPort, TimeSpan.FromSeconds(10), cancellationToken)
+                    && await WaitForWhitelistAsync(httpPort, hashes, TimeSpan.FromSeconds(10), cancellationToken))
                 {
                     return new OpenTracker(process, dir, httpPort, udpPort);
                 }
@@ -123,6 +124,44 @@ public sealed class OpenTracker : IDisposable
             {
                 await Task.Delay(50, ct);
             }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// opentracker answers on its port before it has read the whitelist (a background thread loads it), and refuses
+    /// every hash until then. A "stopped" announce for the first listed hash adds no peer and tells when it is loaded.
+    /// </summary>
+    private static async Task<bool> WaitForWhitelistAsync(int port, IReadOnlyList<string> hashes, TimeSpan timeout, CancellationToken ct)
+    {
+        if (hashes.Count == 0)
+        {
+            return true;
+        }
+        string escaped = string.Concat(Convert.FromHexString(hashes[0]).Select(b => $"%{b:X2}"));
+        string url = $"http://127.0.0.1:{port}/announce?info_hash={escaped}&peer_id=-XX0000-whitelistprb&port=1"
+            + "&uploaded=0&downloaded=0&left=0&event=stopped&compact=1";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                string body = System.Text.Encoding.Latin1.GetString(await http.GetByteArrayAsync(url, ct));
+                if (!body.Contains("not authorized", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not answering yet
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // slow answer under load
+            }
+            await Task.Delay(50, ct);
         }
         return false;
     }
