@@ -106,6 +106,9 @@ public sealed class HttpTrackerClient : ITrackerClient, IDisposable
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            // Announces are minutes apart and many trackers (opentracker among them) close the connection after each
+            // answer: reusing a pooled connection races that close and fails with "connection reset".
+            request.Headers.ConnectionClose = true;
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
             string? statusError = null;
             if (!response.IsSuccessStatusCode)
