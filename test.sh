@@ -18,7 +18,14 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 dotnet build Shoal.slnx -c Release -nologo -v quiet
-dotnet test Shoal.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee /tmp/shoal-test.log | grep -vE '^\s+Passed ' 
+log=$(mktemp "${TMPDIR:-/tmp}/shoal-test.XXXXXX")
+set +e
+dotnet test Shoal.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -vE '^\s+Passed '
 status=${PIPESTATUS[0]}
-[ "$status" -eq 0 ] || { echo "dotnet test failed"; exit "$status"; }
+set -e
+passed=$(awk '/^ +Passed: [0-9]+/ {n += $2} END {print n + 0}' "$log")
+failed=$(awk '/^ +Failed: [0-9]+/ {n += $2} END {print n + 0}' "$log")
+rm -f "$log"
+echo "dotnet test: $passed passed, $failed failed"
+[ "$status" -eq 0 ] || { echo "dotnet test failed (exit $status)"; exit "$status"; }
 ./conformance.sh
