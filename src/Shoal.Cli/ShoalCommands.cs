@@ -22,6 +22,7 @@ internal static class ShoalCommands
         root.Subcommands.Add(CreateCommand.Create());
         root.Subcommands.Add(ScrapeCommand.Create());
         root.Subcommands.Add(DhtCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         return root;
     }
 

@@ -22,4 +22,5 @@ internal static class JsonOutput
 [JsonSerializable(typeof(Commands.TorrentInfoJson))]
 [JsonSerializable(typeof(Commands.MagnetInfoJson))]
 [JsonSerializable(typeof(Commands.CreateResultJson))]
+[JsonSerializable(typeof(Commands.VerifyResultJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

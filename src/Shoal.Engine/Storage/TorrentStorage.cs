@@ -62,6 +62,17 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Opens whatever data exists, read-only, for checking it (<c>shoal verify</c>): creates nothing and refuses
+    /// nothing; missing or short files simply read short, so their pieces count as absent.
+    /// </summary>
+    public static TorrentStorage OpenForChecking(TorrentMetainfo metainfo, string downloadRoot, StorageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        ArgumentException.ThrowIfNullOrEmpty(downloadRoot);
+        return new TorrentStorage(metainfo, downloadRoot, readOnly: true, options ?? new StorageOptions());
+    }
+
+    /// <summary>
     /// Opens existing data read-only for seeding. Creates nothing. Every non-pad file must exist and be at least its
     /// torrent length, else a <see cref="StorageException"/> names the first file that is missing or short.
     /// </summary>
