@@ -1,3 +1,4 @@
+using Shoal.Protocol.PeerWire;
 using System.Buffers;
 using Shoal.Bencoding;
 
@@ -50,8 +51,6 @@ public static class UtMetadata
     public const long MaxMetadataSize = 16 * 1024 * 1024;
 
     /// <summary>The dictionary is three small keys; bounds what a peer can make us walk.</summary>
-    private static readonly BencodeOptions DecodeOptions = new() { MaxDepth = 4, AllowTrailingBytes = true };
-
     /// <summary>True when <paramref name="metadataSize"/> is worth trying (1 .. <see cref="MaxMetadataSize"/>).</summary>
     public static bool IsPlausibleSize(long metadataSize) => metadataSize is > 0 and <= MaxMetadataSize;
 
@@ -102,16 +101,8 @@ public static class UtMetadata
             error = $"ut_metadata message of {payload.Length} bytes is too long";
             return false;
         }
-        ReadOnlyMemory<byte> bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
-        var status = BencodeReader.TryDecodePrefix(bytes, out var value, out int consumed, out var bencodeError, DecodeOptions);
-        if (status != DecodeStatus.Done)
+        if (!ExtendedPayload.TryReadDictionary(payload, "ut_metadata message", 4, out var dict, out int consumed, out error))
         {
-            error = $"ut_metadata message is not valid bencode: {(status == DecodeStatus.NeedMore ? "truncated" : bencodeError)}";
-            return false;
-        }
-        if (value is not BDictionary dict)
-        {
-            error = "ut_metadata message is not a dictionary";
             return false;
         }
         if (dict.Get<BInteger>("msg_type") is not { Value: >= 0 and <= int.MaxValue } type)
@@ -129,7 +120,7 @@ public static class UtMetadata
         ReadOnlyMemory<byte> data = default;
         if (kind == UtMetadataType.Data)
         {
-            var trailing = bytes[consumed..];
+            var trailing = payload.Slice(consumed);
             if (trailing.Length > PieceLength)
             {
                 error = $"ut_metadata data of {trailing.Length} bytes is longer than a piece";

@@ -1,3 +1,4 @@
+using Shoal.Protocol.PeerWire;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
@@ -59,8 +60,6 @@ public static class UtPex
     public const int MaxDecodedPerList = 100;
 
     /// <summary>Bound on what a peer can make us walk.</summary>
-    private static readonly BencodeOptions DecodeOptions = new() { MaxDepth = 4, AllowTrailingBytes = true };
-
     /// <summary>
     /// Encodes a message, keeping at most 50 added and 50 dropped peers (the rest is left out; <see cref="PexState"/>
     /// sends it next time). IPv4-mapped IPv6 addresses go in the IPv4 lists.
@@ -109,16 +108,8 @@ public static class UtPex
     public static bool TryDecode(ReadOnlySequence<byte> payload, out UtPexMessage? message, out string? error)
     {
         message = null;
-        ReadOnlyMemory<byte> bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
-        var status = BencodeReader.TryDecodePrefix(bytes, out var value, out _, out var bencodeError, DecodeOptions);
-        if (status != DecodeStatus.Done)
+        if (!ExtendedPayload.TryReadDictionary(payload, "ut_pex message", 4, out var dict, out _, out error))
         {
-            error = $"ut_pex message is not valid bencode: {(status == DecodeStatus.NeedMore ? "truncated" : bencodeError)}";
-            return false;
-        }
-        if (value is not BDictionary dict)
-        {
-            error = "ut_pex message is not a dictionary";
             return false;
         }
 

@@ -21,8 +21,6 @@ public sealed record ExtensionHandshake
     public const byte MessageId = 0;
 
     /// <summary>Depth is tiny in practice; this bounds what a peer can make us walk.</summary>
-    private static readonly BencodeOptions DecodeOptions = new() { MaxDepth = 8, AllowTrailingBytes = true };
-
     /// <summary>Enabled extensions: name (e.g. <c>ut_metadata</c>) to the id to use when sending it to this peer.</summary>
     public IReadOnlyDictionary<string, byte> Messages { get; init; } = new Dictionary<string, byte>();
 
@@ -54,16 +52,8 @@ public sealed record ExtensionHandshake
     public static bool TryParse(ReadOnlySequence<byte> payload, out ExtensionHandshake? handshake, out string? error)
     {
         handshake = null;
-        ReadOnlyMemory<byte> bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
-        var status = BencodeReader.TryDecodePrefix(bytes, out var value, out _, out var bencodeError, DecodeOptions);
-        if (status != DecodeStatus.Done)
+        if (!ExtendedPayload.TryReadDictionary(payload, "extension handshake", 8, out var dict, out _, out error))
         {
-            error = $"extension handshake is not valid bencode: {(status == DecodeStatus.NeedMore ? "truncated" : bencodeError)}";
-            return false;
-        }
-        if (value is not BDictionary dict)
-        {
-            error = "extension handshake is not a dictionary";
             return false;
         }
 
