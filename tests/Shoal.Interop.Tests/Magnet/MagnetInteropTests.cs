@@ -12,7 +12,7 @@ namespace Shoal.Interop.Tests.Magnet;
 [Collection(SwarmScope.Collection)]
 public sealed class MagnetInteropTests
 {
-    private static string MagnetScript => Path.Combine(RepoPaths.Root, "tests", "Shoal.Interop.Tests", "Magnet", "lt_magnet_leech.py");
+    private static string MagnetScript => Path.Combine(RepoPaths.Root, "tests", "Shoal.Interop.Tests", "scripts", "lt_magnet_leech.py");
 
     [Fact]
     public async Task Shoal_downloads_a_magnet_from_libtorrent_and_saves_a_matching_torrent()

@@ -1,5 +1,6 @@
 """Settings shared by the libtorrent driver scripts: loopback only, every discovery mechanism off, no rate limits,
 TCP only (so each client is compared over the same transport)."""
+import time
 import libtorrent as lt
 
 
@@ -44,3 +45,18 @@ def limit_loopback_too(ses):
     f = lt.ip_filter()
     f.add_rule('0.0.0.0', '255.255.255.255', 1 << ses.global_peer_class_id)
     ses.set_peer_class_filter(f)
+
+
+def dial_missing(h, peers):
+    """Dials every given peer that is not connected (clients may drop or refuse a first attempt on loopback)."""
+    connected = {(p.ip[0], p.ip[1]) for p in h.get_peer_info()}
+    for p in peers:
+        if p not in connected:
+            h.connect_peer(p)
+
+
+def finish(ses, h):
+    """Flushes the torrent's files and removes it, so the data on disk is complete when the script exits."""
+    h.flush_cache()
+    ses.remove_torrent(h)
+    time.sleep(0.05)

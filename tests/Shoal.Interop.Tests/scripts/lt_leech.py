@@ -4,7 +4,7 @@ connected), prints progress, and exits 0 once every piece is downloaded and hash
 Usage: lt_leech.py TORRENT OUT_DIR [--port N] [--peer HOST:PORT]... [--timeout S]"""
 import argparse, sys, time
 import libtorrent as lt
-from lt_common import loopback_settings, parse_peer, report_alerts
+from lt_common import dial_missing, finish, loopback_settings, parse_peer, report_alerts
 
 ap = argparse.ArgumentParser()
 ap.add_argument('torrent')
@@ -29,15 +29,10 @@ while True:
         sys.exit(f'leecher: timed out at progress {st.progress:.3f}')
     if now - last >= 1.0:
         last = now
-        connected = {(p.ip[0], p.ip[1]) for p in h.get_peer_info()}
-        for p in peers:
-            if p not in connected:
-                h.connect_peer(p)
+        dial_missing(h, peers)
         print(f'progress {st.progress:.3f} downloaded {st.total_payload_download} peers {st.num_peers}', flush=True)
     ses.wait_for_alert(100)
 st = h.status()
 print(f'complete downloaded {st.total_payload_download}', flush=True)
-h.flush_cache()
-ses.remove_torrent(h)
-time.sleep(0.05)
+finish(ses, h)
 sys.exit(0)

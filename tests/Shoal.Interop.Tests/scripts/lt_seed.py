@@ -6,7 +6,7 @@ With --wait-announce it prints the listening line only after a tracker accepted 
 Usage: lt_seed.py TORRENT DATA_DIR [--port N] [--peer HOST:PORT]... [--upload-limit BYTES_PER_S] [--wait-announce]"""
 import argparse, sys, time
 import libtorrent as lt
-from lt_common import limit_loopback_too, loopback_settings, parse_peer
+from lt_common import dial_missing, limit_loopback_too, loopback_settings, parse_peer
 
 ap = argparse.ArgumentParser()
 ap.add_argument('torrent')
@@ -64,9 +64,6 @@ while True:
     now = time.time()
     if now - last >= 1.0:
         last = now
-        connected = {(p.ip[0], p.ip[1]) for p in h.get_peer_info()}
-        for p in peers:
-            if p not in connected:
-                h.connect_peer(p)
+        dial_missing(h, peers)
         print(f'uploaded {h.status().total_payload_upload}', flush=True)
     ses.wait_for_alert(200)

@@ -6,6 +6,7 @@ peers it is given.
 Usage: lt_magnet_leech.py MAGNET OUT_DIR [--port N] [--peer HOST:PORT]... [--timeout S]"""
 import argparse, sys, time
 import libtorrent as lt
+from lt_common import dial_missing, finish, loopback_settings, parse_peer
 
 ap = argparse.ArgumentParser()
 ap.add_argument('magnet')
@@ -15,25 +16,12 @@ ap.add_argument('--peer', action='append', default=[])
 ap.add_argument('--timeout', type=float, default=300)
 a = ap.parse_args()
 
-s = lt.default_settings()
-s.update({
-    'listen_interfaces': f'127.0.0.1:{a.port}',
-    'outgoing_interfaces': '127.0.0.1',
-    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-    'enable_incoming_utp': False, 'enable_outgoing_utp': False,
-    'allow_multiple_connections_per_ip': True,
-    'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
-                  | lt.alert.category_t.peer_notification,
-})
-ses = lt.session(s)
+ses = lt.session(loopback_settings(a.port))
 atp = lt.parse_magnet_uri(a.magnet)
 atp.save_path = a.out
 h = ses.add_torrent(atp)
 print(f'listening on port {ses.listen_port()}', flush=True)
-peers = []
-for p in a.peer:
-    host, _, port = p.rpartition(':')
-    peers.append((host.strip('[]'), int(port)))
+peers = [parse_peer(p) for p in a.peer]
 start = time.time(); last = 0.0; had_metadata = False
 while True:
     for al in ses.pop_alerts():
@@ -51,14 +39,9 @@ while True:
         sys.exit(f'leecher: timed out (metadata {st.has_metadata}, progress {st.progress:.3f})')
     if now - last >= 1.0:
         last = now
-        connected = {(p.ip[0], p.ip[1]) for p in h.get_peer_info()}
-        for p in peers:
-            if p not in connected:
-                h.connect_peer(p)
+        dial_missing(h, peers)
         print(f'progress {st.progress:.3f} peers {st.num_peers}', flush=True)
     ses.wait_for_alert(100)
 print('complete', flush=True)
-h.flush_cache()
-ses.remove_torrent(h)
-time.sleep(0.05)
+finish(ses, h)
 sys.exit(0)
