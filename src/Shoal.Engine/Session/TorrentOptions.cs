@@ -3,7 +3,7 @@ using System.Net;
 namespace Shoal.Engine.Session;
 
 /// <summary>How to run one torrent.</summary>
-public sealed record TorrentOptions
+public sealed partial record TorrentOptions
 {
     /// <summary>Folder holding the data: DIR/name for a single-file torrent, DIR/name/... for a multi-file one.</summary>
     public required string DownloadDirectory { get; init; }

@@ -213,6 +213,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 }
                 ConnectMore();
                 break;
+            case SessionEventKind.Control:
+                OnControl(ev.Payload!);
+                break;
             case SessionEventKind.Stop:
                 StopPeers();
                 return false;
