@@ -45,7 +45,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
     private readonly Random _random = new();
     private readonly BlockRequest[] _pickBuffer = new BlockRequest[MaxQueueDepth];
     private readonly Dictionary<int, PeerState> _peersById = [];
-    private readonly PiecePicker _picker;
+    private PiecePicker _picker; // replaced by a re-check (TorrentSession.Verify.cs)
     private int _nextPeerId;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
@@ -69,6 +69,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             AddCandidate(ep, explicitPeer: true);
         }
+        InitControl();
         _status = BuildStatus();
     }
 
@@ -102,10 +103,11 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             int workers = Math.Max(2, Environment.ProcessorCount);
             var diskTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(DiskWorkerAsync)).ToArray();
-            var checkedHave = await PieceVerifier.CheckExistingAsync(_meta, _store, null, _stop.Token).ConfigureAwait(false);
+            var checkedHave = await PieceVerifier.CheckExistingAsync(_meta, _store, new Progress(this), _stop.Token).ConfigureAwait(false);
             _picker.SetHave(checkedHave);
             _bytesDone = Enumerable.Range(0, _lengths.PieceCount).Where(i => _have[i]).Sum(i => (long)_lengths.PieceSize(i));
             _state = _have.AllSet || _options.SeedOnly ? (_options.SeedOnly || _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed) : TorrentState.Downloading;
+            ApplyStartState(); // file selection may make it complete already; StartPaused parks it
             _log.LogInformation("{Name}: {Have}/{Total} pieces already on disk", _meta.Name, _have.CountSet, _have.Length);
             Publish();
             if (_have.AllSet)
