@@ -18,11 +18,13 @@ internal static class SeedCommand
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var maxDown = RateOption.Create("--max-down", "download");
+        var maxUp = RateOption.Create("--max-up", "upload");
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("seed", "Seed a torrent from existing data")
         {
-            torrent, data, port, peer, trace, quiet, json,
+            torrent, data, port, peer, trace, quiet, json, maxDown, maxUp,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -35,6 +37,8 @@ internal static class SeedCommand
             Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
+            MaxDownloadRate = RateOption.Parse(result.GetValue(maxDown), "--max-down"),
+            MaxUploadRate = RateOption.Parse(result.GetValue(maxUp), "--max-up"),
         }, ct));
         return command;
     }
