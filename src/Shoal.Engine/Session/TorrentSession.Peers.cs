@@ -266,8 +266,7 @@ internal sealed partial class TorrentSession
                 OnHave(p, m.Piece);
                 break;
             case MessageId.Choke:
-                p.PeerChoking = true;
-                ReleaseAll(p);
+                OnChokedByPeer(p);
                 break;
             case MessageId.Unchoke:
                 p.PeerChoking = false;
