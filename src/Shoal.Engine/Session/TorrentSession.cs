@@ -102,8 +102,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             int workers = Math.Max(2, Environment.ProcessorCount);
             var diskTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(DiskWorkerAsync)).ToArray();
-            var checkedHave = await PieceVerifier.CheckExistingAsync(_meta, _store, null, _stop.Token).ConfigureAwait(false);
+            var checkedHave = await LoadHaveAsync().ConfigureAwait(false);
             _picker.SetHave(checkedHave);
+            RestorePartialPieces();
             _bytesDone = Enumerable.Range(0, _lengths.PieceCount).Where(i => _have[i]).Sum(i => (long)_lengths.PieceSize(i));
             _state = _have.AllSet || _options.SeedOnly ? (_options.SeedOnly || _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed) : TorrentState.Downloading;
             _log.LogInformation("{Name}: {Have}/{Total} pieces already on disk", _meta.Name, _have.CountSet, _have.Length);
@@ -139,6 +140,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
             _inLoop = false;
             _events.Writer.TryComplete();
             _disk.Writer.TryComplete();
+            await SaveResumeOnStopAsync().ConfigureAwait(false);
             await _store.DisposeAsync().ConfigureAwait(false);
             if (_state != TorrentState.Error)
             {
