@@ -174,7 +174,9 @@ internal sealed partial class TorrentSession
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            _log.LogWarning("{Name}: could not save resume data to {Path}: {Error}", _meta.Name, path, ex.Message);
+            // After a disk fault this is expected (the disk is still full); the fault itself is already reported.
+            _log.Log(_state == TorrentState.Error ? LogLevel.Debug : LogLevel.Warning,
+                "{Name}: could not save resume data to {Path}: {Error}", _meta.Name, path, ex.Message);
         }
     }
 }

@@ -129,7 +129,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         }
         catch (Exception ex)
         {
-            _log.LogError(ex, "{Name}: torrent failed", _meta.Name);
+            _log.LogDebug(ex, "{Name}: torrent failed", _meta.Name);
             Fail(ex.Message);
         }
         finally
@@ -203,7 +203,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnBlockRead(ev);
                 break;
             case SessionEventKind.DiskFailed:
-                Fail(((Exception)ev.Payload!).Message);
+                OnDiskFailed((Exception)ev.Payload!);
                 break;
             case SessionEventKind.Tick:
                 OnTick();
@@ -289,7 +289,8 @@ internal sealed partial class TorrentSession : IPeerEventSink
     {
         _error = error;
         _state = TorrentState.Error;
-        _log.LogError("{Name}: {Error}", _meta.Name, error);
+        // Not an error line: the fault is reported through the status and Completion (the CLI prints it once).
+        _log.LogInformation("{Name}: torrent failed: {Error}", _meta.Name, error);
         Publish();
         _completed.TrySetException(new IOException(error));
     }
