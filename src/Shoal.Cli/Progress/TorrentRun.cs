@@ -17,6 +17,8 @@ internal sealed record TorrentRunSpec
 {
     public required string TorrentPath { get; init; }
     public required string Directory { get; init; }
+    /// <summary>Where resume data lives (<c>--resume-dir</c>); null: DIR/.shoal.</summary>
+    public string? ResumeDirectory { get; init; }
     /// <summary>-1: the default port (6881, or any free port if taken).</summary>
     public int Port { get; init; } = -1;
     public IReadOnlyList<string> Peers { get; init; } = [];
@@ -85,6 +87,7 @@ internal static class TorrentRun
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,
+                ResumeDirectory = spec.ResumeDirectory,
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,

@@ -45,6 +45,7 @@ internal sealed partial class TorrentSession
         }
         TickTotals();
         TickExtensions();
+        TickResume();
         if (_ticks % 10 == 0)
         {
             RunChoker(rotateOptimistic: _ticks % 30 == 0);
