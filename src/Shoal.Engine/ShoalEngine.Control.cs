@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Shoal.Engine.Peers;
 using Shoal.Engine.Session;
 
@@ -35,6 +36,14 @@ public sealed partial class ShoalEngine
     /// download folder (never outside it, never the folder itself), then the folders under it that are left empty
     /// (for a multi-file torrent, its NAME folder and sub-folders). Works on a torrent that was already stopped.
     /// </summary>
-    public Task RemoveTorrentAsync(TorrentHandle torrent, bool deleteData = false) =>
-        throw new NotImplementedException();
+    public async Task RemoveTorrentAsync(TorrentHandle torrent, bool deleteData = false)
+    {
+        ArgumentNullException.ThrowIfNull(torrent);
+        await torrent.StopAsync().ConfigureAwait(false);
+        if (deleteData)
+        {
+            int n = torrent.Session.DeleteData();
+            _log.LogInformation("{Name}: removed with its data ({Count} files deleted)", torrent.Metainfo.Name, n);
+        }
+    }
 }

@@ -2,6 +2,8 @@ namespace Shoal.Engine.Session;
 
 public sealed partial class TorrentHandle
 {
+    internal TorrentSession Session => _session;
+
     /// <summary>
     /// Pauses: disconnects every peer, sends <c>stopped</c> to trackers and stops dialling; pieces, partial pieces
     /// and files stay as they are. Completes once the torrent loop has paused (a torrent still checking pauses when

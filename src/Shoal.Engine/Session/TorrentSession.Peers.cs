@@ -157,6 +157,7 @@ internal sealed partial class TorrentSession
         _peers.Add(conn, state);
         _peersById.Add(state.Id, state);
         SendGreeting(state);
+        conn.Bandwidth = _bandwidth;
         conn.Start(this, _lengths);
         _log.LogInformation("peer {Peer} connected ({Direction}, {Id})", ep, conn.IsOutgoing ? "outgoing" : "incoming", conn.RemotePeerId);
         Publish();
@@ -316,7 +317,7 @@ internal sealed partial class TorrentSession
         int interesting = 0;
         for (int i = 0; i < bits.Length; i++)
         {
-            if (bits[i] && !_have[i])
+            if (bits[i] && !_have[i] && IsWantedPiece(i))
             {
                 interesting++;
             }
@@ -343,7 +344,7 @@ internal sealed partial class TorrentSession
         }
         p.Has[piece] = true;
         _picker.OnPeerHave(piece);
-        if (!_have[piece])
+        if (!_have[piece] && IsWantedPiece(piece))
         {
             p.Interesting++;
             UpdateInterest(p);

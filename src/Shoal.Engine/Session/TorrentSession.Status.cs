@@ -90,8 +90,8 @@ internal sealed partial class TorrentSession
         TotalBytes = _lengths.TotalLength,
         DownloadRate = _down.BytesPerSecond,
         UploadRate = _up.BytesPerSecond,
-        Downloaded = _downloaded,
-        Uploaded = _uploaded,
+        Downloaded = _downloaded + _options.DownloadedBefore,
+        Uploaded = _uploaded + _options.UploadedBefore,
         PeersConnected = _peers.Count,
         PeersUnchokingUs = _peers.Values.Count(p => !p.PeerChoking),
         PeersKnown = _candidates.Count,
@@ -100,6 +100,17 @@ internal sealed partial class TorrentSession
         Trackers = TrackerSnapshot(),
         Error = _error,
         Disconnects = new Dictionary<string, int>(_disconnects),
+        // TorrentStatus.Control.cs
+        Peers = PeerSnapshot(),
+        Files = FileSnapshot(),
+        WantedBytes = _wantedBytes,
+        WantedBytesDone = _wantedDone,
+        AddedAt = _addedAt,
+        CompletedAt = _completedAt,
+        Sequential = _picker.Sequential,
+        DownloadLimit = _bandwidth.Download.Rate,
+        UploadLimit = _bandwidth.Upload.Rate,
+        VerifyProgress = VerifyProgress,
     };
 
     /// <summary>Why a downloading torrent is not moving, in words people can act on.</summary>
