@@ -15,10 +15,12 @@ public sealed class PexTests
     public async Task Leechers_that_know_only_another_leecher_find_the_seeder_by_pex_and_all_complete()
     {
         using var scope = new SwarmScope();
-        var payload = await TestSwarms.SingleFileAsync(scope, length: 6_000_001, seed: 71);
-        // Rate-limited so the first leecher is still downloading (and relaying PEX) when the others arrive.
+        var payload = await TestSwarms.SingleFileAsync(scope, length: 3_000_001, seed: 71);
+        // Rate-limited (about 15 s for the whole payload) so the first leecher is still downloading, and so still
+        // connected to the seeder and able to name it in PEX, when the others arrive: a leecher that completes drops
+        // the seeder (both sides are seeds).
         var seeder = scope.Add("libtorrent seeder", await LibtorrentPeer.StartSeederAsync(payload.Torrent.TorrentPath,
-            payload.SaveDir, uploadLimit: 1024 * 1024));
+            payload.SaveDir, uploadLimit: 200_000));
         int[] ports = [Ports.Free(), Ports.Free(), Ports.Free()];
         var leechers = new List<(ShoalProcess Shoal, string Out, string Trace)>();
 
@@ -44,7 +46,13 @@ public sealed class PexTests
         Start(1, $"127.0.0.1:{ports[0]}");
         Start(2, $"127.0.0.1:{ports[1]}");
 
+        scope.Note($"seeder listens on {seeder.Port}; leechers on {string.Join(", ", ports)}");
         await scope.Expect("three shoal leechers", () => Task.WhenAll(leechers.Select(l => l.Shoal.WaitForExitAsync(SwarmScope.TransferTimeout))));
+        foreach (var (_, _, trace) in leechers)
+        {
+            // On failure the report shows who connected to whom and what PEX said.
+            scope.Note($"{trace}:\n" + string.Join('\n', ReadLines(trace).Where(l => !l.Contains(" piece=", StringComparison.Ordinal)).Take(80)));
+        }
         foreach (var (shoal, outDir, _) in leechers)
         {
             TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
@@ -53,9 +61,11 @@ public sealed class PexTests
         string dialledSeeder = $" 127.0.0.1:{seeder.Port} -> handshake ";
         for (int i = 1; i < leechers.Count; i++)
         {
-            var lines = File.ReadAllLines(leechers[i].Trace);
+            var lines = ReadLines(leechers[i].Trace);
             Assert.True(lines.Any(l => l.Contains(dialledSeeder, StringComparison.Ordinal)),
                 $"shoal leecher {i} never dialled the seeder (port {seeder.Port}), so it did not learn it by PEX\n{scope.Report()}");
         }
     }
+
+    private static string[] ReadLines(string path) => File.Exists(path) ? File.ReadAllLines(path) : [];
 }
