@@ -108,7 +108,7 @@ internal sealed class DhtService : IAsyncDisposable
                     if (nodes == 0)
                     {
                         // Not an error: the routers may be unreachable or unresolvable; lookups retry later.
-                        _log.LogWarning("DHT: bootstrap found no nodes (attempt {Attempt}; routers unreachable?)", attempt);
+                        _log.LogWarning("DHT: bootstrap found no nodes yet (attempt {Attempt}: bootstrap nodes unreachable?); lookups will retry", attempt);
                     }
                     else
                     {
