@@ -20,6 +20,9 @@ public sealed partial record TorrentOptions
     /// <summary>Announce to the torrent's trackers.</summary>
     public bool UseTrackers { get; init; } = true;
 
+    /// <summary>Find peers and announce through the engine's DHT, when it runs one (never for private torrents).</summary>
+    public bool UseDht { get; init; } = true;
+
     public int MaxConnections { get; init; } = 50;
 
     /// <summary>Unchoke slots besides the optimistic one.</summary>

@@ -116,6 +116,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 _completed.TrySetResult();
             }
             StartTrackers();
+            StartDhtDiscovery();
             _ = Task.Run(TimerLoopAsync);
             // Dial known peers now rather than on the first tick.
             Post(new SessionEvent(SessionEventKind.AddPeers, Payload: NoPeers));
@@ -140,6 +141,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
             _inLoop = true;
             StopPeers();
             _inLoop = false;
+            await StopDhtDiscoveryAsync().ConfigureAwait(false);
             _events.Writer.TryComplete();
             _disk.Writer.TryComplete();
             await SaveResumeOnStopAsync().ConfigureAwait(false);
