@@ -25,6 +25,9 @@ public sealed partial record EngineOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>The DHT (BEP 5) node this engine runs, or null for none. See <see cref="EngineDhtOptions"/>.</summary>
+    public EngineDhtOptions? Dht { get; init; }
+
     /// <summary>Receives every peer-wire message, decoded (the CLI's <c>--trace FILE</c>).</summary>
     public IPeerTraceSink? Trace { get; init; }
 }

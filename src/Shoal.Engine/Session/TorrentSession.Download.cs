@@ -24,8 +24,13 @@ internal sealed partial class TorrentSession
     /// <summary>Tops up the peer's pipeline of requests to its queue depth.</summary>
     private void RequestMore(PeerState p)
     {
-        if (p.PeerChoking || !p.AmInterested || _state != TorrentState.Downloading)
+        if (!p.AmInterested || _state != TorrentState.Downloading)
         {
+            return;
+        }
+        if (p.PeerChoking)
+        {
+            RequestAllowedFast(p); // BEP 6: allowed-fast pieces may be requested while choked
             return;
         }
         int want = Math.Min(p.QueueDepth, MaxQueueDepth) - p.Outstanding.Count;
@@ -156,6 +161,7 @@ internal sealed partial class TorrentSession
         }
         _picker.OnPieceVerified(piece);
         _bytesDone += _lengths.PieceSize(piece);
+        GrantAllowedFast(piece);
         bool wantedDone = OnPieceHave(piece);
         foreach (var q in _peers.Values)
         {

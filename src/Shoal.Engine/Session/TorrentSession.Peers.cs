@@ -158,6 +158,7 @@ internal sealed partial class TorrentSession
         _peersById.Add(state.Id, state);
         SendGreeting(state);
         conn.Bandwidth = _bandwidth;
+        SendDhtPort(state);
         conn.Start(this, _lengths);
         _log.LogInformation("peer {Peer} connected ({Direction}, {Id})", ep, conn.IsOutgoing ? "outgoing" : "incoming", conn.RemotePeerId);
         Publish();
@@ -267,8 +268,7 @@ internal sealed partial class TorrentSession
                 OnHave(p, m.Piece);
                 break;
             case MessageId.Choke:
-                p.PeerChoking = true;
-                ReleaseAll(p);
+                OnChokedByPeer(p);
                 break;
             case MessageId.Unchoke:
                 p.PeerChoking = false;
@@ -292,6 +292,9 @@ internal sealed partial class TorrentSession
                 break;
             case MessageId.Piece:
                 OnBlock(p, m);
+                break;
+            case MessageId.Port:
+                OnDhtPort(p, m.Piece);
                 break;
         }
     }

@@ -60,6 +60,9 @@ public sealed partial record TorrentStatus
 
     public IReadOnlyList<TrackerStatus> Trackers { get; init; } = [];
 
+    /// <summary>Contacts in the engine's DHT routing table (0 when the DHT is off or not used by this torrent).</summary>
+    public int DhtNodes { get; init; }
+
     /// <summary>Why the torrent is not moving, in words, or null when it is.</summary>
     public string? Stalled { get; init; }
 
