@@ -129,11 +129,12 @@ internal sealed partial class TorrentSession
                 OnVerifyDone(d);
                 break;
         }
+        // Publish first: a caller awaiting the command reads the status next and must see its effect.
+        Publish();
         if (command is ControlCommand c)
         {
             c.Done.TrySetResult();
         }
-        Publish();
     }
 
     private void Pause()

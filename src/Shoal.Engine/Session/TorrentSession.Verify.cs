@@ -117,6 +117,7 @@ internal sealed partial class TorrentSession
             c.NextAttempt = 0;
         }
         ConnectMore();
+        Publish(); // before the waiters run, so they see the new state
         foreach (var w in waiters)
         {
             w.Result.TrySetResult(done.Have.CountSet);
