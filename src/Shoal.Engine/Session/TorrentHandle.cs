@@ -32,7 +32,7 @@ public sealed partial class TorrentHandle
         remove => _session.StatusChanged -= value;
     }
 
-    /// <summary>Completes when every piece is verified, written and flushed; faults if the torrent stops first.</summary>
+    /// <summary>Completes when every wanted piece (all, unless files are skipped) is verified, written and flushed; faults if the torrent stops or fails first (and stays faulted after a resume from Error: watch <see cref="Status"/>).</summary>
     public Task Completion => _session.Completed;
 
     /// <summary>Completes once the torrent has stopped (after <see cref="StopAsync"/> or a fault).</summary>
