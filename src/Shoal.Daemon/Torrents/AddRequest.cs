@@ -26,3 +26,12 @@ public sealed record AddRequest
 
 /// <summary>The added torrent, or the one already there with the same info hash.</summary>
 public sealed record AddResult(ManagedTorrent Torrent, bool Duplicate);
+
+/// <summary>Where queue-move-* puts torrents.</summary>
+public enum QueueMove
+{
+    Top,
+    Up,
+    Down,
+    Bottom,
+}

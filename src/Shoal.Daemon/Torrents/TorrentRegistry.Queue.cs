@@ -155,4 +155,65 @@ public sealed partial class TorrentRegistry
             }
         }
     }
+
+    /// <summary>queue-move-*: reorders the queue and renumbers positions 0..n-1 (saved).</summary>
+    public async Task MoveInQueueAsync(IReadOnlyList<ManagedTorrent> torrents, QueueMove move)
+    {
+        ArgumentNullException.ThrowIfNull(torrents);
+        await _ops.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var order = _all.OrderBy(t => t.Record.QueuePosition).ToList();
+            var moving = torrents.Where(order.Contains).OrderBy(order.IndexOf).ToList();
+            if (moving.Count == 0)
+            {
+                return;
+            }
+            switch (move)
+            {
+                case QueueMove.Top:
+                    order.RemoveAll(moving.Contains);
+                    order.InsertRange(0, moving);
+                    break;
+                case QueueMove.Bottom:
+                    order.RemoveAll(moving.Contains);
+                    order.AddRange(moving);
+                    break;
+                case QueueMove.Up:
+                    foreach (var t in moving)
+                    {
+                        int i = order.IndexOf(t);
+                        if (i > 0 && !moving.Contains(order[i - 1]))
+                        {
+                            (order[i - 1], order[i]) = (order[i], order[i - 1]);
+                        }
+                    }
+                    break;
+                case QueueMove.Down:
+                    foreach (var t in Enumerable.Reverse(moving))
+                    {
+                        int i = order.IndexOf(t);
+                        if (i < order.Count - 1 && !moving.Contains(order[i + 1]))
+                        {
+                            (order[i + 1], order[i]) = (order[i], order[i + 1]);
+                        }
+                    }
+                    break;
+            }
+            for (int i = 0; i < order.Count; i++)
+            {
+                if (order[i].Record.QueuePosition != i)
+                {
+                    order[i].Record.QueuePosition = i;
+                    Touch(order[i]);
+                    Save(order[i]);
+                }
+            }
+            _nextQueuePosition = order.Count;
+        }
+        finally
+        {
+            _ops.Release();
+        }
+    }
 }
