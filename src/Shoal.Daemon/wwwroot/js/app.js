@@ -52,6 +52,7 @@ const detail = new DetailView($('detail'), {
   setFiles: (id, args) => command('Changing files', 'torrent-set', { ids: [id], ...args }),
   onClose: () => {
     detail.hide();
+    list.select(null);
     history.replaceState(null, '', location.pathname);
   },
 });
@@ -63,6 +64,7 @@ function busy(t, promise) {
 
 function openDetail(t) {
   detail.show(t);
+  list.select(t.id);
   history.replaceState(null, '', `#${t.hashString || t.id}`);
   schedulePoll(0);
 }
@@ -93,6 +95,7 @@ async function poll() {
     if (detail.open) {
       if (!torrents.some(t => t.id === detail.id)) {
         detail.hide();
+        list.select(null);
       } else {
         const { torrents: [one] = [] } = await rpc('torrent-get', { ids: [detail.id], fields: DETAIL_FIELDS });
         if (one) detail.update(one);
@@ -113,7 +116,10 @@ function restoreDetailFromHash(torrents) {
   hashRestored = true;
   const key = decodeURIComponent(location.hash.slice(1));
   const t = key && torrents.find(x => x.hashString === key || String(x.id) === key);
-  if (t) detail.show(t);
+  if (t) {
+    detail.show(t);
+    list.select(t.id);
+  }
 }
 
 // ---- add ----

@@ -132,7 +132,9 @@ export class DetailView {
     const stats = t.fileStats || [];
     syncRows(this.files, files, (f, i) => `${i}`, (f, i) => this.createFileRow(i), (row, f, i) => {
       const s = stats[i] || {};
-      const name = f.name || '';
+      // Transmission's file names start with the torrent's folder; the rest is what tells files apart.
+      const prefix = `${t.name}/`;
+      const name = (f.name || '').startsWith(prefix) ? f.name.slice(prefix.length) : f.name || '';
       setText(row.name, name);
       setText(row.size, fmt.size(f.length));
       const fraction = f.length > 0 ? (s.bytesCompleted ?? f.bytesCompleted ?? 0) / f.length : 1;
@@ -144,6 +146,7 @@ export class DetailView {
       const pending = this.pending.get(i);
       if (!pending || pending.wanted === undefined) row.wanted.checked = s.wanted !== false && s.wanted !== 0;
       if (!pending || pending.priority === undefined) row.priority.value = String(s.priority ?? 0);
+      row.tr.classList.toggle('skipped', !row.wanted.checked);
     });
   }
 
@@ -151,7 +154,10 @@ export class DetailView {
     const wanted = el('input', { type: 'checkbox', class: 'file-wanted', id: `file-wanted-${index}` });
     const priority = el('select', { class: 'file-priority', id: `file-priority-${index}` },
       ...fmt.PRIORITIES.map(p => el('option', { value: String(p.value), text: p.label })));
-    wanted.addEventListener('change', () => this.changeFile(index, { wanted: wanted.checked }));
+    wanted.addEventListener('change', () => {
+      tr.classList.toggle('skipped', !wanted.checked);
+      this.changeFile(index, { wanted: wanted.checked });
+    });
     priority.addEventListener('change', () => this.changeFile(index, { priority: Number(priority.value) }));
     const name = el('span', { class: 'file-name' });
     const size = el('td', { class: 'num' });

@@ -21,6 +21,20 @@ export class TorrentList {
     this.actions = actions;
     /** @type {Map<string, {li: HTMLLIElement, parts: object, torrent: object}>} */
     this.rows = new Map();
+    /** id of the torrent shown in the detail view, marked in the list */
+    this.selectedId = null;
+  }
+
+  select(id) {
+    this.selectedId = id;
+    for (const row of this.rows.values()) this.markSelected(row);
+  }
+
+  markSelected(row) {
+    const selected = row.torrent && row.torrent.id === this.selectedId;
+    row.li.classList.toggle('selected', selected);
+    if (selected) row.li.setAttribute('aria-current', 'true');
+    else row.li.removeAttribute('aria-current');
   }
 
   /** Shows exactly these torrents, in this order. */
@@ -37,6 +51,7 @@ export class TorrentList {
       }
       row.torrent = t;
       this.fill(row, t);
+      this.markSelected(row);
       const wanted = previous ? previous.nextSibling : this.root.firstChild;
       if (wanted !== row.li) this.root.insertBefore(row.li, wanted);
       previous = row.li;
