@@ -16,6 +16,8 @@ internal static class ShoalCommands
     {
         var root = new RootCommand("Shoal: a BitTorrent client");
         root.Options.Add(CliOptions.Verbose);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new RootHelpAction((HelpAction)help.Action!);
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(SeedCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
@@ -23,8 +25,6 @@ internal static class ShoalCommands
         root.Subcommands.Add(ScrapeCommand.Create());
         root.Subcommands.Add(DhtCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
-        var help = root.Options.OfType<HelpOption>().Single();
-        help.Action = new RootHelpAction((HelpAction)help.Action!);
         return root;
     }
 
