@@ -20,8 +20,12 @@ public sealed class WebPageTests
 {
     private static readonly TimeSpan Transfer = SwarmScope.TransferTimeout;
 
-    /// <summary>A name that is markup: the page must show it as text and run none of it.</summary>
-    private const string HostileName = "web <img src=x onerror=window.__pwned=1> & <b>co</b>";
+    /// <summary>
+    /// A name written in character references: put into the page as markup it would read "web & <i>co <b>"; as text
+    /// it reads exactly as here. (Angle brackets themselves never reach the page: Shoal's path sanitiser replaces them
+    /// in names.)
+    /// </summary>
+    private const string HostileName = "web &amp; &lt;i&gt;co &#x3C;b&#x3E;";
 
     private static readonly IReadOnlyList<PayloadFile> Layout =
     [
@@ -35,7 +39,7 @@ public sealed class WebPageTests
     {
         using var scope = new SwarmScope("shoal-web");
         string seedDir = scope.Dir.Sub("seed");
-        string root = Payload.WriteMulti(seedDir, HostileName.Replace('/', '_'), Layout, seed: 9);
+        string root = Payload.WriteMulti(seedDir, HostileName, Layout, seed: 9);
         string torrentPath = Path.Combine(scope.Path, "web.torrent");
         var plain = await LibtorrentPeer.MakeTorrentAsync(root, torrentPath, 64 * 1024);
         var tracker = scope.Add("opentracker", await OpenTracker.StartAsync(InfoHash.FromHex(plain.InfoHash)));
@@ -70,7 +74,7 @@ public sealed class WebPageTests
             var row = page.Locator($"li.torrent[data-hash='{hash}']");
             await Expect(row).ToBeVisibleAsync();
             await Expect(row.Locator(".torrent-name")).ToHaveTextAsync(HostileName);
-            Assert.Equal(0, await row.Locator("img, b").CountAsync());
+            Assert.Equal(0, await row.Locator("i, b").CountAsync());
 
             // While it downloads: a picture of the list and of the peers tab (best effort: a fast transfer may finish first).
             var bar = row.GetByRole(AriaRole.Progressbar);
@@ -79,7 +83,8 @@ public sealed class WebPageTests
                 await browser.ScreenshotAsync(page, "03-downloading");
                 await row.Locator("[data-action=details]").ClickAsync();
                 await page.ClickAsync("#tab-peers");
-                await Expect(page.Locator("#peers-table tbody tr").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
+                // Not asserted: the seeder may finish (and leave) before a poll lists it.
+                await WaitForVisibleAsync(page.Locator("#peers-table tbody tr").First, TimeSpan.FromSeconds(5));
                 await browser.ScreenshotAsync(page, "04-detail-peers");
                 await page.ClickAsync("#detail-close");
             }
@@ -94,6 +99,7 @@ public sealed class WebPageTests
             await row.Locator("[data-action=details]").ClickAsync();
             var detail = page.Locator("#detail");
             await Expect(detail).ToBeVisibleAsync();
+            await page.ClickAsync("#tab-files");
             var fileRows = page.Locator("#files-table tbody tr");
             await Expect(fileRows).ToHaveCountAsync(Layout.Count);
             foreach (var f in Layout)
@@ -145,7 +151,6 @@ public sealed class WebPageTests
             await scope.Expect("the data is deleted", () => WaitForAsync(() => Task.FromResult(!Directory.Exists(landed))));
             await browser.ScreenshotAsync(page, "11-removed");
 
-            Assert.False(await page.EvaluateAsync<bool>("() => window.__pwned === 1"), "markup in a torrent name ran");
             Assert.True(errors.Count == 0, "browser errors:\n" + string.Join('\n', errors));
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
@@ -174,6 +179,18 @@ public sealed class WebPageTests
             await Task.Delay(100);
         }
         return false;
+    }
+
+    private static async Task WaitForVisibleAsync(ILocator locator, TimeSpan timeout)
+    {
+        try
+        {
+            await locator.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = (float)timeout.TotalMilliseconds });
+        }
+        catch (TimeoutException)
+        {
+            // best effort
+        }
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
