@@ -88,7 +88,7 @@ async function poll() {
     torrents.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
     list.update(torrents);
     $('empty').hidden = torrents.length > 0;
-    $('total-count').textContent = String(torrents.length);
+    $('total-count').textContent = `${torrents.length} ${torrents.length === 1 ? 'torrent' : 'torrents'}`;
     $('total-down').textContent = fmt.rate(torrents.reduce((s, t) => s + (t.rateDownload || 0), 0));
     $('total-up').textContent = fmt.rate(torrents.reduce((s, t) => s + (t.rateUpload || 0), 0));
     restoreDetailFromHash(torrents);

@@ -9,7 +9,7 @@ export const DETAIL_FIELDS = [
   'id', 'hashString', 'name', 'status', 'error', 'errorString', 'percentDone', 'totalSize', 'sizeWhenDone',
   'leftUntilDone', 'downloadedEver', 'uploadedEver', 'uploadRatio', 'downloadDir', 'addedDate', 'pieceCount',
   'pieceSize', 'files', 'fileStats', 'peers', 'trackerStats', 'rateDownload', 'rateUpload', 'peersConnected',
-  'metadataPercentComplete',
+  'metadataPercentComplete', 'isFinished',
 ];
 
 const ANNOUNCE_STATES = ['Inactive', 'Waiting', 'Queued', 'Announcing'];

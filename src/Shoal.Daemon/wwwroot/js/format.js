@@ -41,7 +41,8 @@ const STATUS_NAMES = ['Paused', 'Queued to verify', 'Verifying', 'Queued', 'Down
 /** A short state word for a torrent from torrent-get fields. */
 export function stateText(t) {
   if (t.error) return 'Error';
-  if (t.status === Status.Stopped && t.percentDone >= 1) return 'Finished';
+  // Transmission's isFinished: stopped because a seed limit was reached, not by the user.
+  if (t.status === Status.Stopped && t.isFinished) return 'Finished';
   if (t.status === Status.Download && t.metadataPercentComplete !== undefined && t.metadataPercentComplete < 1) {
     return 'Fetching metadata';
   }

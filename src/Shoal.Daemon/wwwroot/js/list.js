@@ -8,7 +8,7 @@ import * as fmt from './format.js';
 export const LIST_FIELDS = [
   'id', 'hashString', 'name', 'status', 'error', 'errorString', 'percentDone', 'metadataPercentComplete',
   'rateDownload', 'rateUpload', 'peersConnected', 'peersSendingToUs', 'eta', 'totalSize', 'sizeWhenDone',
-  'leftUntilDone', 'uploadRatio', 'recheckProgress',
+  'leftUntilDone', 'uploadRatio', 'recheckProgress', 'isFinished',
 ];
 
 export class TorrentList {
