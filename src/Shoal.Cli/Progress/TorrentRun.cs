@@ -17,6 +17,8 @@ internal sealed record TorrentRunSpec
 {
     public required string TorrentPath { get; init; }
     public required string Directory { get; init; }
+    /// <summary>Where resume data lives (<c>--resume-dir</c>); null: DIR/.shoal.</summary>
+    public string? ResumeDirectory { get; init; }
     /// <summary>-1: the default port (6881, or any free port if taken).</summary>
     public int Port { get; init; } = -1;
     public IReadOnlyList<string> Peers { get; init; } = [];
@@ -28,6 +30,11 @@ internal sealed record TorrentRunSpec
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
+    /// <summary><c>--dht-node</c> values (HOST:PORT); empty means the default public routers.</summary>
+    public IReadOnlyList<string> DhtNodes { get; init; } = [];
+    public bool NoDht { get; init; }
+    /// <summary><c>--dht-state</c>; null means the default location.</summary>
+    public string? DhtStatePath { get; init; }
 }
 
 /// <summary>
@@ -61,6 +68,7 @@ internal static class TorrentRun
             ? TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false))
             : null;
         var peers = await ResolvePeersAsync(spec.Peers, ct).ConfigureAwait(false);
+        var dht = DhtSettings.Build(spec);
         if (magnet is not null)
         {
             peers.AddRange(await MagnetRun.ResolvePeersAsync(magnet, ct).ConfigureAwait(false));
@@ -68,7 +76,7 @@ internal static class TorrentRun
         var level = spec.Verbose ? LogLevel.Debug : LogLevel.Warning;
         using var loggers = new StderrLoggerFactory(level);
         using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
-        var engine = await StartEngineAsync(spec, loggers, trace).ConfigureAwait(false);
+        var engine = await StartEngineAsync(spec, loggers, trace, dht).ConfigureAwait(false);
         await using (engine.ConfigureAwait(false))
         {
             if (spec.JsonOutput)
@@ -81,10 +89,17 @@ internal static class TorrentRun
             {
                 ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
             }
+            if (engine.DhtNode is { } node && !spec.Quiet)
+            {
+                ConsoleOutput.WriteError(dht!.UseDefaultRouters
+                    ? $"DHT on UDP port {node.LocalEndPoint.Port}, bootstrapping from the public routers"
+                    : $"DHT on UDP port {node.LocalEndPoint.Port}, bootstrapping from {string.Join(", ", spec.DhtNodes)}");
+            }
             meta ??= await MagnetRun.FetchAsync(engine, magnet!, peers, spec, ct).ConfigureAwait(false);
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,
+                ResumeDirectory = spec.ResumeDirectory,
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
@@ -126,7 +141,8 @@ internal static class TorrentRun
         return peers;
     }
 
-    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace)
+    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace,
+        EngineDhtOptions? dht)
     {
         if (spec.Port is < -1 or > 65535)
         {
@@ -135,7 +151,7 @@ internal static class TorrentRun
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
-            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace });
+            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht });
             try
             {
                 await engine.StartAsync().ConfigureAwait(false);
