@@ -42,9 +42,7 @@ internal sealed class StatusReporter
         }
     }
 
-    /// <summary>
-    /// Bytes verified per file, in torrent order, when the engine's status carries them; until then the per-file
-    /// lines show files as pending until the whole torrent is complete.
-    /// </summary>
-    private static IReadOnlyList<long>? FileBytesDone(TorrentStatus s) => null;
+    /// <summary>Bytes verified per file, in torrent order (the status has none before the session publishes).</summary>
+    private static IReadOnlyList<long>? FileBytesDone(TorrentStatus s) =>
+        s.Files.Count == 0 ? null : [.. s.Files.Select(f => f.BytesCompleted)];
 }
