@@ -207,6 +207,10 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnBlockRead(ev);
                 break;
             case SessionEventKind.DiskFailed:
+                if (ev.Ok)
+                {
+                    OnWriteFailed(ev.Piece);
+                }
                 OnDiskFailed((Exception)ev.Payload!);
                 break;
             case SessionEventKind.Tick:
