@@ -3,7 +3,7 @@ using System.Net;
 namespace Shoal.Engine.Session;
 
 /// <summary>How to run one torrent.</summary>
-public sealed record TorrentOptions
+public sealed partial record TorrentOptions
 {
     /// <summary>Folder holding the data: DIR/name for a single-file torrent, DIR/name/... for a multi-file one.</summary>
     public required string DownloadDirectory { get; init; }
@@ -19,6 +19,9 @@ public sealed record TorrentOptions
 
     /// <summary>Announce to the torrent's trackers.</summary>
     public bool UseTrackers { get; init; } = true;
+
+    /// <summary>Find peers and announce through the engine's DHT, when it runs one (never for private torrents).</summary>
+    public bool UseDht { get; init; } = true;
 
     public int MaxConnections { get; init; } = 50;
 

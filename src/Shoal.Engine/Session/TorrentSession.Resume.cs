@@ -54,13 +54,13 @@ internal sealed partial class TorrentSession
             {
                 _log.LogWarning("{Name}: ignoring resume data {Path} ({Reason}); checking all data", _meta.Name, path, reason);
             }
-            return await PieceVerifier.CheckExistingAsync(_meta, _store, null, _stop.Token).ConfigureAwait(false);
+            return await PieceVerifier.CheckExistingAsync(_meta, _store, new Progress(this), _stop.Token).ConfigureAwait(false);
         }
         BitField have = data.Pieces.Clone();
         int found = 0;
         if (!recheck.NoneSet)
         {
-            BitField good = await PieceVerifier.CheckPiecesAsync(_meta, _store, recheck, null, _stop.Token).ConfigureAwait(false);
+            BitField good = await PieceVerifier.CheckPiecesAsync(_meta, _store, recheck, new Progress(this), _stop.Token).ConfigureAwait(false);
             for (int p = 0; p < good.Length; p++)
             {
                 if (good[p])

@@ -45,7 +45,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
     private readonly Random _random = new();
     private readonly BlockRequest[] _pickBuffer = new BlockRequest[MaxQueueDepth];
     private readonly Dictionary<int, PeerState> _peersById = [];
-    private readonly PiecePicker _picker;
+    private PiecePicker _picker; // replaced by a re-check (TorrentSession.Verify.cs)
     private int _nextPeerId;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
@@ -69,6 +69,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             AddCandidate(ep, explicitPeer: true);
         }
+        InitControl();
         _status = BuildStatus();
     }
 
@@ -107,6 +108,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
             RestorePartialPieces();
             _bytesDone = Enumerable.Range(0, _lengths.PieceCount).Where(i => _have[i]).Sum(i => (long)_lengths.PieceSize(i));
             _state = _have.AllSet || _options.SeedOnly ? (_options.SeedOnly || _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed) : TorrentState.Downloading;
+            ApplyStartState(); // file selection may make it complete already; StartPaused parks it
             _log.LogInformation("{Name}: {Have}/{Total} pieces already on disk", _meta.Name, _have.CountSet, _have.Length);
             Publish();
             if (_have.AllSet)
@@ -114,6 +116,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 _completed.TrySetResult();
             }
             StartTrackers();
+            StartDhtDiscovery();
             _ = Task.Run(TimerLoopAsync);
             // Dial known peers now rather than on the first tick.
             Post(new SessionEvent(SessionEventKind.AddPeers, Payload: NoPeers));
@@ -138,6 +141,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
             _inLoop = true;
             StopPeers();
             _inLoop = false;
+            await StopDhtDiscoveryAsync().ConfigureAwait(false);
             _events.Writer.TryComplete();
             _disk.Writer.TryComplete();
             await SaveResumeOnStopAsync().ConfigureAwait(false);
@@ -211,6 +215,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
             case SessionEventKind.AddPeers:
                 AddDiscoveredPeers((IEnumerable<IPEndPoint>)ev.Payload!, ev.Ok);
                 ConnectMore();
+                break;
+            case SessionEventKind.Control:
+                OnControl(ev.Payload!);
                 break;
             case SessionEventKind.Stop:
                 StopPeers();
