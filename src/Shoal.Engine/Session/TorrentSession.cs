@@ -217,10 +217,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnTick();
                 break;
             case SessionEventKind.AddPeers:
-                foreach (var ep in (IEnumerable<IPEndPoint>)ev.Payload!)
-                {
-                    AddCandidate(ep, ev.Ok);
-                }
+                AddDiscoveredPeers((IEnumerable<IPEndPoint>)ev.Payload!, ev.Ok);
                 ConnectMore();
                 break;
             case SessionEventKind.Control:
