@@ -6,7 +6,7 @@ using Shoal.Engine.Peers;
 namespace Shoal.Engine;
 
 /// <summary>Engine-wide settings.</summary>
-public sealed record EngineOptions
+public sealed partial record EngineOptions
 {
     /// <summary>TCP port to listen on; 0 picks a free one (see <see cref="ShoalEngine.ListenPort"/>).</summary>
     public int Port { get; init; }

@@ -80,6 +80,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(metainfo);
         ArgumentNullException.ThrowIfNull(options);
+        TorrentSession.ValidateOptions(metainfo, options);
         await StartAsync(ct).ConfigureAwait(false);
         // Opening storage checks every path stays inside the folder; seeding also needs every file present.
         var store = options.SeedOnly
@@ -89,6 +90,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
             _connector, store, _options.TimeProvider, _options.LoggerFactory.CreateLogger($"Shoal.Torrent.{metainfo.Name}"), () => ListenPort)
         {
             TrackerLogger = _options.LoggerFactory.CreateLogger("Shoal.Trackers"),
+            GlobalBandwidth = Bandwidth,
             Dht = DhtService,
         };
         if (!_torrents.TryAdd(metainfo.InfoHash, session))

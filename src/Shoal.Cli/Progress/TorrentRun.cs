@@ -17,6 +17,8 @@ internal sealed record TorrentRunSpec
 {
     public required string TorrentPath { get; init; }
     public required string Directory { get; init; }
+    /// <summary>Where resume data lives (<c>--resume-dir</c>); null: DIR/.shoal.</summary>
+    public string? ResumeDirectory { get; init; }
     /// <summary>-1: the default port (6881, or any free port if taken).</summary>
     public int Port { get; init; } = -1;
     public IReadOnlyList<string> Peers { get; init; } = [];
@@ -97,6 +99,7 @@ internal static class TorrentRun
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,
+                ResumeDirectory = spec.ResumeDirectory,
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
@@ -171,7 +174,8 @@ internal static class TorrentRun
     private static async Task<int> WatchAsync(TorrentRunSpec spec, TorrentHandle handle, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        bool live = ConsoleOutput.ProgressIsTerminal && !spec.JsonOutput;
+        var reporter = new StatusReporter(spec, handle.Metainfo.Files);
+        bool live = reporter.Live;
         bool ready = false;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
         long ticks = 0;
@@ -182,7 +186,7 @@ internal static class TorrentRun
                 var s = handle.Status;
                 if (s.State == TorrentState.Error)
                 {
-                    Report(spec, live, s, "error", force: true);
+                    reporter.Report(s, "error", force: true);
                     throw new IOException(s.Error ?? "the torrent failed");
                 }
                 bool nowReady = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
@@ -192,7 +196,7 @@ internal static class TorrentRun
                     s = handle.Status;
                     if (spec.SeedOnly)
                     {
-                        Report(spec, live, s, "seeding", force: true);
+                        reporter.Report(s, "seeding", force: true);
                         if (!s.IsComplete)
                         {
                             ConsoleOutput.WriteError($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces verify in {spec.Directory}; seeding those");
@@ -204,7 +208,8 @@ internal static class TorrentRun
                     }
                     else
                     {
-                        Report(spec, live, s, "complete", force: true);
+                        reporter.Report(s, "complete", force: true);
+                        ConsoleOutput.EndLive(keep: true);
                         if (!spec.JsonOutput)
                         {
                             ConsoleOutput.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -218,7 +223,7 @@ internal static class TorrentRun
                 }
                 else if (!spec.Quiet && (live || spec.JsonOutput || ticks % 2 == 0))
                 {
-                    Report(spec, live, s, "status", force: false);
+                    reporter.Report(s, "status", force: false);
                 }
                 ticks++;
                 await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
@@ -240,25 +245,10 @@ internal static class TorrentRun
                 $"shoal: interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume"));
             return ExitCodes.Interrupted;
         }
-    }
-
-    private static void Report(TorrentRunSpec spec, bool live, TorrentStatus s, string evt, bool force)
-    {
-        if (spec.JsonOutput)
+        finally
         {
-            ConsoleOutput.WriteLine(StatusFormatter.StatusJson(evt, s));
-        }
-        else if (spec.Quiet && !force)
-        {
-            return;
-        }
-        else if (live)
-        {
-            ConsoleOutput.WriteLiveLine(StatusFormatter.Line(s));
-        }
-        else if (!spec.Quiet)
-        {
-            ConsoleOutput.WriteError(StatusFormatter.Line(s));
+            // An error line (written by the CLI's error path) must not land on the bar's line.
+            ConsoleOutput.EndLive(keep: true);
         }
     }
 }

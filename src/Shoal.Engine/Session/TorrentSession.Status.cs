@@ -45,6 +45,7 @@ internal sealed partial class TorrentSession
         }
         TickTotals();
         TickExtensions();
+        TickResume();
         if (_ticks % 10 == 0)
         {
             RunChoker(rotateOptimistic: _ticks % 30 == 0);
@@ -89,8 +90,8 @@ internal sealed partial class TorrentSession
         TotalBytes = _lengths.TotalLength,
         DownloadRate = _down.BytesPerSecond,
         UploadRate = _up.BytesPerSecond,
-        Downloaded = _downloaded,
-        Uploaded = _uploaded,
+        Downloaded = _downloaded + _options.DownloadedBefore,
+        Uploaded = _uploaded + _options.UploadedBefore,
         PeersConnected = _peers.Count,
         PeersUnchokingUs = _peers.Values.Count(p => !p.PeerChoking),
         PeersKnown = _candidates.Count,
@@ -100,6 +101,17 @@ internal sealed partial class TorrentSession
         DhtNodes = DhtNodeCount,
         Error = _error,
         Disconnects = new Dictionary<string, int>(_disconnects),
+        // TorrentStatus.Control.cs
+        Peers = PeerSnapshot(),
+        Files = FileSnapshot(),
+        WantedBytes = _wantedBytes,
+        WantedBytesDone = _wantedDone,
+        AddedAt = _addedAt,
+        CompletedAt = _completedAt,
+        Sequential = _picker.Sequential,
+        DownloadLimit = _bandwidth.Download.Rate,
+        UploadLimit = _bandwidth.Upload.Rate,
+        VerifyProgress = VerifyProgress,
     };
 
     /// <summary>Why a downloading torrent is not moving, in words people can act on.</summary>
