@@ -16,19 +16,22 @@ public sealed partial class ShoalEngine
 
     /// <summary>
     /// Fetches and verifies the info dictionary of a magnet link (BEP 9) from <paramref name="peers"/> (the magnet's
-    /// <c>x.pe</c> and any given by the user, already resolved) and peers from the magnet's trackers. Uses this
-    /// engine's peer id and announces its listening port. Throws <see cref="MetadataFetchException"/> when every
-    /// peer failed and there is no tracker to ask for more.
+    /// <c>x.pe</c> and any given by the user, already resolved), peers from the magnet's trackers and, when the engine
+    /// runs a DHT, peers from get_peers lookups. Uses this engine's peer id and announces its listening port. Throws
+    /// <see cref="MetadataFetchException"/> when every peer failed and there is neither a tracker nor a DHT to ask
+    /// for more; with a DHT it keeps looking until <paramref name="ct"/> is cancelled.
     /// </summary>
     public async Task<FetchedMetadata> FetchMetadataAsync(MagnetLink magnet, IEnumerable<IPEndPoint> peers, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(magnet);
         await StartAsync(ct).ConfigureAwait(false);
+        var dht = DhtService;
         var fetcher = new MetadataFetcher(magnet.InfoHash, PeerId, new MetadataFetchOptions
         {
             ListenPort = ListenPort,
             ConnectTimeout = _options.ConnectTimeout,
             HandshakeTimeout = _options.HandshakeTimeout,
+            MorePeersMayCome = dht is not null,
         }, _options.LoggerFactory.CreateLogger("Shoal.Metadata"), _options.TimeProvider);
         // While the fetch runs, peers that connect to us for this info hash (from a tracker or DHT announce, or PEX
         // of another torrent's swarm) are used for the metadata instead of being refused as an unknown torrent.
@@ -36,6 +39,9 @@ public sealed partial class ShoalEngine
         {
             throw new InvalidOperationException($"metadata for {magnet.InfoHash} is already being fetched");
         }
+        // No announce yet: until the metadata is here we cannot serve anyone who would find us.
+        var discovery = dht?.CreateDiscovery(magnet.InfoHash, announcePort: null, wantMorePeers: () => true, onPeers: fetcher.AddPeers);
+        discovery?.Start();
         try
         {
             return await fetcher.FetchAsync(peers, magnet.Trackers, ct).ConfigureAwait(false);
@@ -43,6 +49,10 @@ public sealed partial class ShoalEngine
         finally
         {
             _fetches.TryRemove(new KeyValuePair<InfoHash, MetadataFetcher>(magnet.InfoHash, fetcher));
+            if (discovery is not null)
+            {
+                await discovery.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -129,6 +129,7 @@ internal sealed partial class TorrentSession
         {
             _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Verify, null, piece, 0, 0, null));
         }
+        MaybeRunVerify(); // a re-check waits for queued writes to land
     }
 
     private void OnPieceChecked(int piece, bool ok)
@@ -161,11 +162,12 @@ internal sealed partial class TorrentSession
         _picker.OnPieceVerified(piece);
         _bytesDone += _lengths.PieceSize(piece);
         GrantAllowedFast(piece);
+        bool wantedDone = OnPieceHave(piece);
         foreach (var q in _peers.Values)
         {
             if (q.Has[piece])
             {
-                q.Interesting--;
+                q.Interesting -= IsWantedPiece(piece) ? 1 : 0; // only wanted pieces count (TorrentSession.Files.cs)
                 UpdateInterest(q);
             }
             else
@@ -173,7 +175,7 @@ internal sealed partial class TorrentSession
                 q.Connection.Send(new OutgoingMessage(MessageId.Have, piece));
             }
         }
-        if (_have.AllSet)
+        if (wantedDone)
         {
             OnAllPiecesVerified();
         }
@@ -182,7 +184,10 @@ internal sealed partial class TorrentSession
     private void OnAllPiecesVerified()
     {
         _log.LogInformation("{Name}: all {Count} pieces verified", _meta.Name, _lengths.PieceCount);
-        _state = _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed;
+        if (!Parked)
+        {
+            _state = _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed;
+        }
         foreach (var q in _peers.Values.ToArray())
         {
             UpdateInterest(q);
