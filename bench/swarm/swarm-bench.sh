@@ -8,7 +8,8 @@
 #
 # Env: SIZE_MB (1024)  PIECE_KB (1024)  RUNS (3)  MODE (single|multi)  FILES (1000)  SEEDER (libtorrent|shoal)
 #      TIMEOUT_S (600 per leecher run)  SHOAL (path to the shoal executable; default: build src/Shoal.Cli in Release)
-#      RESULTS_DIR (bench/results)  KEEP_TMP (0)
+#      RESULTS_DIR (bench/results)  KEEP_TMP (0)  TAG (file name tag)
+#      SHOAL_B (a second shoal build, run as leecher "shoal-b", for A/B comparisons in one run)
 #      SHOAL_PEER (0; 1 = no tracker needed by Shoal: a shoal leecher is given the seeder with --peer, and a shoal
 #                  seeder dials every leecher with --peer; for engines without tracker support yet)
 # Every run gets a fresh opentracker and a fresh seeder (so no stale peers), then the leechers take turns, in an
@@ -41,7 +42,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 uses_shoal=0
-for l in "${LEECHERS[@]}" "$SEEDER"; do [ "$l" = shoal ] && uses_shoal=1; done
+for l in "${LEECHERS[@]}" "$SEEDER"; do if [ "$l" = shoal ]; then uses_shoal=1; fi; done
 if [ $uses_shoal = 1 ] && [ -z "${SHOAL:-}" ]; then
   log "building shoal (Release)"
   dotnet build "$ROOT/src/Shoal.Cli" -c Release -nologo -v quiet >&2
@@ -121,7 +122,9 @@ start_seeder() {  # $1: a leecher port the seeder must dial (clients that ignore
 setup_leecher() {  # $1 name; uses R OUT LPORT
   MARKER=; DIAL=
   case "$1" in
-  shoal) CMD=(env SHOAL_STATS=1 "$SHOAL" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
+  shoal|shoal-b)  # shoal-b: a second build ($SHOAL_B) for A/B comparisons in the same run
+         local exe=$SHOAL; [ "$1" = shoal-b ] && exe=$SHOAL_B
+         CMD=(env SHOAL_STATS=1 "$exe" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
          if [ "$SHOAL_PEER" = 1 ]; then CMD+=(--peer "127.0.0.1:$SPORT"); fi ;;
   libtorrent) CMD=($PY "$SCRIPTS/lt_leech.py" "$TORRENT" "$OUT" --port "$LPORT") ;;
   aria2c) CMD=(aria2c "--dir=$OUT" --seed-time=0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false
