@@ -144,6 +144,7 @@ internal sealed partial class TorrentSession
             ext.UtPexId = hs.IdOf(UtPex.ExtensionName);
             ext.ListenPort = hs.ListenPort ?? ext.ListenPort;
             ext.Client = hs.Client ?? ext.Client;
+            ext.RequestQueue = hs.RequestQueueSize ?? ext.RequestQueue;
             if (ext.UtPexId is not null && PexAllowed)
             {
                 ext.Pex ??= new PexState();

@@ -22,10 +22,14 @@ namespace Shoal.Engine.Session;
 internal sealed partial class TorrentSession : IPeerEventSink
 {
     internal const int InitialQueueDepth = 64;
-    internal const int MaxQueueDepth = 250;
+    /// <summary>Most requests we keep outstanding to one peer (also bounded by the peer's BEP 10 <c>reqq</c>).</summary>
+    internal const int MaxQueueDepth = 1000;
+    /// <summary>The <c>reqq</c> assumed for a peer that announces none (what common clients accept).</summary>
+    internal const int DefaultPeerRequestQueue = 250;
     internal const int MaxServedRequests = 2000;
     internal const int BanAfterHashFailures = 2;
-    private const int MessageBudget = 8192;
+    /// <summary>Peer messages admitted but not yet handled; 1024 blocks (16 MiB) bounds what a slow loop buffers.</summary>
+    private const int MessageBudget = 1024;
 
     private readonly TorrentMetainfo _meta;
     private readonly TorrentLengths _lengths;
