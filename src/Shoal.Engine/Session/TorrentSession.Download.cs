@@ -199,7 +199,7 @@ internal sealed partial class TorrentSession
     private enum DiskJobKind { Write, Read, Verify, Flush, HashWrite }
 
     private readonly record struct DiskJob(DiskJobKind Kind, PeerConnection? Peer, int Piece, int Begin, int Length, byte[]? Buffer,
-        PieceAssembly? Assembly = null);
+        PieceAssembly? Assembly = null, ServingSet? Serving = null);
 
     /// <summary>
     /// Runs disk writes, reads and hash checks off the loop, posting each completion back. Synchronous positional
@@ -240,7 +240,7 @@ internal sealed partial class TorrentSession
                     {
                         throw new StorageException(StorageErrorKind.ShortRead, $"piece {job.Piece} offset {job.Begin}: only {got} of {job.Length} bytes are on disk");
                     }
-                    Post(new SessionEvent(SessionEventKind.BlockRead, job.Peer, Piece: job.Piece, Begin: job.Begin, Length: job.Length, Buffer: job.Buffer));
+                    SendBlock(job);
                     break;
                 case DiskJobKind.Verify:
                     bool ok = PieceVerifier.VerifyPiece(_meta, _store, job.Piece);

@@ -46,7 +46,8 @@ internal sealed partial class TorrentSession
         }
         if (conn.ExtensionsEnabled)
         {
-            var hs = LocalExtensions.CreateHandshake(_meta.IsPrivate, Metadata.MetadataSize, _listenPort(), conn.RemoteEndPoint.Address);
+            var hs = LocalExtensions.CreateHandshake(_meta.IsPrivate, Metadata.MetadataSize, _listenPort(), conn.RemoteEndPoint.Address,
+                AnnouncedRequestQueue);
             SendExtended(p, ExtensionHandshake.MessageId, hs.Encode());
         }
         if (conn.FastEnabled && _have.CountSet > 0)
@@ -288,9 +289,9 @@ internal sealed partial class TorrentSession
         {
             int piece = (int)(key >> 32);
             int begin = (int)(uint)key;
-            if (!AllowedWhileChoked(p, piece))
+            // A worker may have sent the block meanwhile; only a request still pending gets a reject.
+            if (!AllowedWhileChoked(p, piece) && p.Serving.Remove(key))
             {
-                p.Serving.Remove(key);
                 if (!p.Extensions.OddRequestLengths.Remove(key, out int length))
                 {
                     length = Math.Min(TorrentLengths.BlockSize, _lengths.PieceSize(piece) - begin);

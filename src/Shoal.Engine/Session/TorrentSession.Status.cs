@@ -90,7 +90,7 @@ internal sealed partial class TorrentSession
         DownloadRate = _down.BytesPerSecond,
         UploadRate = _up.BytesPerSecond,
         Downloaded = _downloaded,
-        Uploaded = _uploaded,
+        Uploaded = Interlocked.Read(ref _uploaded),
         PeersConnected = _peers.Count,
         PeersUnchokingUs = _peers.Values.Count(p => !p.PeerChoking),
         PeersKnown = _candidates.Count,

@@ -27,6 +27,8 @@ internal sealed partial class TorrentSession : IPeerEventSink
     /// <summary>The <c>reqq</c> assumed for a peer that announces none (what common clients accept).</summary>
     internal const int DefaultPeerRequestQueue = 250;
     internal const int MaxServedRequests = 2000;
+    /// <summary>The <c>reqq</c> we announce: a deep pipeline hides our disk-read latency (half of what we tolerate).</summary>
+    internal const int AnnouncedRequestQueue = MaxServedRequests / 2;
     internal const int BanAfterHashFailures = 2;
     /// <summary>Peer messages admitted but not yet handled; 1024 blocks (16 MiB) bounds what a slow loop buffers.</summary>
     private const int MessageBudget = 1024;
@@ -200,9 +202,6 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 break;
             case SessionEventKind.PieceChecked:
                 OnPieceChecked(ev.Piece, ev.Ok);
-                break;
-            case SessionEventKind.BlockRead:
-                OnBlockRead(ev);
                 break;
             case SessionEventKind.DiskFailed:
                 Fail(((Exception)ev.Payload!).Message);
