@@ -16,7 +16,11 @@ namespace Shoal.Engine.Session;
 internal sealed partial class TorrentSession
 {
     /// <summary>Bytes of pieces that may be held in memory at once (reserved at a piece's first block).</summary>
-    internal const long AssemblyBudget = 16L * 1024 * 1024;
+    /// <remarks>
+    /// Small on purpose: held blocks are extra pooled buffers (RSS). A seeder that answers in order completes pieces
+    /// one after another, so a few MiB cover it; blocks that arrive scattered over many pieces take the direct path.
+    /// </remarks>
+    internal const long AssemblyBudget = 4L * 1024 * 1024;
 
     private readonly Dictionary<int, PieceAssembly> _assemblies = [];
     /// <summary>Pieces that started on the direct path; they stay on it until checked.</summary>

@@ -23,7 +23,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
 {
     internal const int InitialQueueDepth = 64;
     /// <summary>Most requests we keep outstanding to one peer (also bounded by the peer's BEP 10 <c>reqq</c>).</summary>
-    internal const int MaxQueueDepth = 1000;
+    internal const int MaxQueueDepth = 500;
     /// <summary>The <c>reqq</c> assumed for a peer that announces none (what common clients accept).</summary>
     internal const int DefaultPeerRequestQueue = 250;
     internal const int MaxServedRequests = 2000;
