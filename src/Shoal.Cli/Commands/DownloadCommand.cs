@@ -20,11 +20,12 @@ internal static class DownloadCommand
         var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes, until interrupted" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent,
+            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -38,6 +39,7 @@ internal static class DownloadCommand
             Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
+            MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;
     }

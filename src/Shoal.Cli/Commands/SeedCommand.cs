@@ -18,11 +18,12 @@ internal static class SeedCommand
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("seed", "Seed a torrent from existing data")
         {
-            torrent, data, port, peer, trace, quiet, json,
+            torrent, data, port, peer, trace, quiet, json, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -35,6 +36,7 @@ internal static class SeedCommand
             Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
+            MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;
     }

@@ -28,6 +28,8 @@ internal sealed record TorrentRunSpec
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
+    /// <summary><c>--max-peers</c>: connections per torrent (null: the engine default, 50).</summary>
+    public int? MaxPeers { get; init; }
 }
 
 /// <summary>
@@ -88,6 +90,7 @@ internal static class TorrentRun
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
+                MaxConnections = spec.MaxPeers ?? new TorrentOptions { DownloadDirectory = "" }.MaxConnections,
             }, CancellationToken.None).ConfigureAwait(false);
             if (!spec.JsonOutput)
             {
@@ -135,7 +138,11 @@ internal static class TorrentRun
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
-            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace });
+            var engine = new ShoalEngine(new EngineOptions
+            {
+                Port = port, LoggerFactory = loggers, Trace = trace,
+                MaxConnectionsPerTorrent = spec.MaxPeers ?? new EngineOptions().MaxConnectionsPerTorrent,
+            });
             try
             {
                 await engine.StartAsync().ConfigureAwait(false);
