@@ -6,7 +6,7 @@ using Shoal.Engine.Peers;
 namespace Shoal.Engine;
 
 /// <summary>Engine-wide settings.</summary>
-public sealed record EngineOptions
+public sealed partial record EngineOptions
 {
     /// <summary>TCP port to listen on; 0 picks a free one (see <see cref="ShoalEngine.ListenPort"/>).</summary>
     public int Port { get; init; }
@@ -24,6 +24,9 @@ public sealed record EngineOptions
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The DHT (BEP 5) node this engine runs, or null for none. See <see cref="EngineDhtOptions"/>.</summary>
+    public EngineDhtOptions? Dht { get; init; }
 
     /// <summary>Receives every peer-wire message, decoded (the CLI's <c>--trace FILE</c>).</summary>
     public IPeerTraceSink? Trace { get; init; }

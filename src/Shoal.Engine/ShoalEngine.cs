@@ -31,7 +31,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
         _log = _options.LoggerFactory.CreateLogger<ShoalEngine>();
         PeerId = PeerId.CreateRandom();
         _connector = new PeerConnector(PeerId, _options.TimeProvider, _options.LoggerFactory, _options.Trace,
-            _options.ConnectTimeout, _options.HandshakeTimeout);
+            _options.ConnectTimeout, _options.HandshakeTimeout, dht: _options.Dht is not null);
     }
 
     public PeerId PeerId { get; }
@@ -69,6 +69,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
         ListenPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _log.LogInformation("listening on port {Port}", ListenPort);
         _acceptLoop = Task.Run(AcceptLoopAsync, ct);
+        StartDht(address);
         return Task.CompletedTask;
     }
 
@@ -79,6 +80,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(metainfo);
         ArgumentNullException.ThrowIfNull(options);
+        TorrentSession.ValidateOptions(metainfo, options);
         await StartAsync(ct).ConfigureAwait(false);
         // Opening storage checks every path stays inside the folder; seeding also needs every file present.
         var store = options.SeedOnly
@@ -88,6 +90,8 @@ public sealed partial class ShoalEngine : IAsyncDisposable
             _connector, store, _options.TimeProvider, _options.LoggerFactory.CreateLogger($"Shoal.Torrent.{metainfo.Name}"), () => ListenPort)
         {
             TrackerLogger = _options.LoggerFactory.CreateLogger("Shoal.Trackers"),
+            GlobalBandwidth = Bandwidth,
+            Dht = DhtService,
         };
         if (!_torrents.TryAdd(metainfo.InfoHash, session))
         {
@@ -160,6 +164,7 @@ public sealed partial class ShoalEngine : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
+        await StopDhtAsync().ConfigureAwait(false);
         _shutdown.Dispose();
     }
 }

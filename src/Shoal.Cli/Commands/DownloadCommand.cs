@@ -5,7 +5,7 @@ using Shoal.Cli.Progress;
 namespace Shoal.Cli.Commands;
 
 /// <summary>
-/// <c>shoal download FILE.torrent|MAGNET [--save-torrent FILE] [-o DIR] [--port N] [--peer HOST:PORT]... [--seed] [--trace FILE] [--verbose|--quiet] [--json]</c>.
+/// <c>shoal download FILE.torrent|MAGNET [--save-torrent FILE] [-o DIR] [--port N] [--peer HOST:PORT]... [--seed] [--resume-dir DIR] [--dht-node HOST:PORT]... [--no-dht] [--dht-state FILE] [--trace FILE] [--verbose|--quiet] [--json]</c>.
 /// Exits 0 once every piece is verified, written and flushed (with <c>--seed</c>, keeps seeding until interrupted).
 /// </summary>
 internal static class DownloadCommand
@@ -19,19 +19,24 @@ internal static class DownloadCommand
         var peer = new Option<string[]>("--peer") { Description = "Connect to this peer (HOST:PORT); repeatable; works without a tracker", AllowMultipleArgumentsPerToken = false };
         var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes, until interrupted" };
         var trace = new Option<FileInfo>("--trace") { Description = "Write every peer message, decoded, to this file" };
+        var resumeDir = new Option<DirectoryInfo>("--resume-dir") { Description = "Folder for resume data (default: OUTPUT/.shoal)" };
+        var dhtNode = DhtSettings.NodeOption();
+        var noDht = DhtSettings.NoDhtOption();
+        var dhtState = DhtSettings.StateOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
         var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, maxPeers,
+            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, resumeDir, dhtNode, noDht, dhtState, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
             TorrentPath = TorrentArgument(result.GetValue(torrent)!),
             SaveTorrentPath = result.GetValue(saveTorrent)?.FullName,
             Directory = result.GetValue(output)?.FullName ?? Environment.CurrentDirectory,
+            ResumeDirectory = result.GetValue(resumeDir)?.FullName,
             Port = result.GetValue(port) ?? -1,
             Peers = result.GetValue(peer) ?? [],
             SeedAfter = result.GetValue(seed),
@@ -39,6 +44,9 @@ internal static class DownloadCommand
             Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
+            DhtNodes = result.GetValue(dhtNode) ?? [],
+            NoDht = result.GetValue(noDht),
+            DhtStatePath = result.GetValue(dhtState)?.FullName,
             MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;

@@ -43,9 +43,15 @@ internal static class MagnetRun
     public static async Task<TorrentMetainfo> FetchAsync(ShoalEngine engine, MagnetLink magnet, List<IPEndPoint> peers,
         TorrentRunSpec spec, CancellationToken ct)
     {
+        if (peers.Count == 0 && magnet.Trackers.Count == 0 && engine.DhtNode is null)
+        {
+            throw new MetadataFetchException("no way to find peers: the magnet link has no tracker and no x.pe peer, and the DHT is off (--no-dht); "
+                + "give --peer HOST:PORT or drop --no-dht");
+        }
         if (!spec.JsonOutput)
         {
-            ConsoleOutput.WriteLine($"fetching metadata for {magnet.InfoHash.ToHex()} ({peers.Count} peers, {magnet.Trackers.Count} trackers)");
+            string dht = engine.DhtNode is null ? "" : ", DHT";
+            ConsoleOutput.WriteLine($"fetching metadata for {magnet.InfoHash.ToHex()} ({peers.Count} peers, {magnet.Trackers.Count} trackers{dht})");
         }
         FetchedMetadata fetched;
         try

@@ -7,7 +7,7 @@ namespace Shoal.Cli.Progress;
 /// <summary>Parses <c>--peer</c> values: <c>HOST:PORT</c>, <c>1.2.3.4:PORT</c>, <c>[::1]:PORT</c>.</summary>
 internal static class PeerAddress
 {
-    public static bool TryParse(string text, out string host, out int port, out string? error)
+    public static bool TryParse(string text, out string host, out int port, out string? error, string option = "--peer")
     {
         host = "";
         port = 0;
@@ -15,7 +15,7 @@ internal static class PeerAddress
         int colon = text.LastIndexOf(':');
         if (colon <= 0 || colon == text.Length - 1)
         {
-            error = $"--peer '{text}': expected HOST:PORT";
+            error = $"{option} '{text}': expected HOST:PORT";
             return false;
         }
         host = text[..colon];
@@ -25,12 +25,12 @@ internal static class PeerAddress
         }
         else if (host.Contains(':', StringComparison.Ordinal))
         {
-            error = $"--peer '{text}': write IPv6 addresses as [ADDRESS]:PORT";
+            error = $"{option} '{text}': write IPv6 addresses as [ADDRESS]:PORT";
             return false;
         }
         if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
         {
-            error = $"--peer '{text}': port must be 1-65535";
+            error = $"{option} '{text}': port must be 1-65535";
             return false;
         }
         return true;

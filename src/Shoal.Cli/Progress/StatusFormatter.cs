@@ -13,6 +13,10 @@ internal static class StatusFormatter
     {
         string line = string.Create(CultureInfo.InvariantCulture, $"{State(s.State)} {s.Progress * 100,5:0.0}%  {s.PiecesHave}/{s.PiecesTotal} pieces  ")
             + $"down {HumanFormat.Rate(s.DownloadRate)}  up {HumanFormat.Rate(s.UploadRate)}  peers {s.PeersConnected}";
+        if (s.DhtNodes > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $"  dht {s.DhtNodes}");
+        }
         if (s.State == TorrentState.Downloading)
         {
             line += "  eta " + (s.Eta is { } eta ? Duration(eta) : "--");
@@ -30,7 +34,8 @@ internal static class StatusFormatter
         evt, s.Name, s.InfoHash, State(s.State), s.PiecesHave, s.PiecesTotal, s.BytesDone, s.TotalBytes, Math.Round(s.Progress, 4),
         s.DownloadRate, s.UploadRate, s.Downloaded, s.Uploaded, s.PeersConnected, s.PeersUnchokingUs, s.PeersKnown,
         (long?)s.Eta?.TotalSeconds, s.Stalled, s.Error,
-        [.. s.Trackers.Select(t => new TrackerJson(t.Url, t.Tier, JsonNamingPolicy.CamelCase.ConvertName(t.State.ToString()), t.LastError, t.LastPeerCount, t.NextAnnounce?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)))]),
+        [.. s.Trackers.Select(t => new TrackerJson(t.Url, t.Tier, JsonNamingPolicy.CamelCase.ConvertName(t.State.ToString()), t.LastError, t.LastPeerCount, t.NextAnnounce?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)))],
+        s.DhtNodes),
         ProgressJsonContext.Default.StatusEventJson);
 
     public static string ListeningJson(int port) =>
@@ -45,7 +50,7 @@ internal static class StatusFormatter
 /// <summary>One JSON status line of <c>download</c>/<c>seed --json</c>; every key always present.</summary>
 internal sealed record StatusEventJson(string Event, string Name, string InfoHash, string State, int PiecesHave, int PiecesTotal,
     long BytesDone, long TotalBytes, double Progress, long DownloadRate, long UploadRate, long Downloaded, long Uploaded,
-    int Peers, int PeersUnchoking, int PeersKnown, long? EtaSeconds, string? Stalled, string? Error, TrackerJson[] Trackers);
+    int Peers, int PeersUnchoking, int PeersKnown, long? EtaSeconds, string? Stalled, string? Error, TrackerJson[] Trackers, int DhtNodes);
 
 /// <summary>One tracker in a status line: its tier, state, last error (the tracker's own words) and next announce (UTC).</summary>
 internal sealed record TrackerJson(string Url, int Tier, string State, string? LastError, int Peers, string? NextAnnounce);

@@ -17,6 +17,8 @@ internal sealed record TorrentRunSpec
 {
     public required string TorrentPath { get; init; }
     public required string Directory { get; init; }
+    /// <summary>Where resume data lives (<c>--resume-dir</c>); null: DIR/.shoal.</summary>
+    public string? ResumeDirectory { get; init; }
     /// <summary>-1: the default port (6881, or any free port if taken).</summary>
     public int Port { get; init; } = -1;
     public IReadOnlyList<string> Peers { get; init; } = [];
@@ -28,6 +30,11 @@ internal sealed record TorrentRunSpec
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
+    /// <summary><c>--dht-node</c> values (HOST:PORT); empty means the default public routers.</summary>
+    public IReadOnlyList<string> DhtNodes { get; init; } = [];
+    public bool NoDht { get; init; }
+    /// <summary><c>--dht-state</c>; null means the default location.</summary>
+    public string? DhtStatePath { get; init; }
     /// <summary><c>--max-peers</c>: connections per torrent (null: the engine default, 50).</summary>
     public int? MaxPeers { get; init; }
 }
@@ -63,6 +70,7 @@ internal static class TorrentRun
             ? TorrentMetainfo.Parse(await File.ReadAllBytesAsync(spec.TorrentPath, CancellationToken.None).ConfigureAwait(false))
             : null;
         var peers = await ResolvePeersAsync(spec.Peers, ct).ConfigureAwait(false);
+        var dht = DhtSettings.Build(spec);
         if (magnet is not null)
         {
             peers.AddRange(await MagnetRun.ResolvePeersAsync(magnet, ct).ConfigureAwait(false));
@@ -70,7 +78,7 @@ internal static class TorrentRun
         var level = spec.Verbose ? LogLevel.Debug : LogLevel.Warning;
         using var loggers = new StderrLoggerFactory(level);
         using var trace = spec.TracePath is null ? null : new FilePeerTraceSink(spec.TracePath);
-        var engine = await StartEngineAsync(spec, loggers, trace).ConfigureAwait(false);
+        var engine = await StartEngineAsync(spec, loggers, trace, dht).ConfigureAwait(false);
         await using (engine.ConfigureAwait(false))
         {
             if (spec.JsonOutput)
@@ -83,10 +91,17 @@ internal static class TorrentRun
             {
                 ConsoleOutput.WriteLine($"listening on port {engine.ListenPort}");
             }
+            if (engine.DhtNode is { } node && !spec.Quiet)
+            {
+                ConsoleOutput.WriteError(dht!.UseDefaultRouters
+                    ? $"DHT on UDP port {node.LocalEndPoint.Port}, bootstrapping from the public routers"
+                    : $"DHT on UDP port {node.LocalEndPoint.Port}, bootstrapping from {string.Join(", ", spec.DhtNodes)}");
+            }
             meta ??= await MagnetRun.FetchAsync(engine, magnet!, peers, spec, ct).ConfigureAwait(false);
             var handle = await engine.AddTorrentAsync(meta, new TorrentOptions
             {
                 DownloadDirectory = spec.Directory,
+                ResumeDirectory = spec.ResumeDirectory,
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
@@ -129,7 +144,8 @@ internal static class TorrentRun
         return peers;
     }
 
-    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace)
+    private static async Task<ShoalEngine> StartEngineAsync(TorrentRunSpec spec, ILoggerFactory loggers, IPeerTraceSink? trace,
+        EngineDhtOptions? dht)
     {
         if (spec.Port is < -1 or > 65535)
         {
@@ -140,7 +156,7 @@ internal static class TorrentRun
         {
             var engine = new ShoalEngine(new EngineOptions
             {
-                Port = port, LoggerFactory = loggers, Trace = trace,
+                Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht,
                 MaxConnectionsPerTorrent = spec.MaxPeers ?? new EngineOptions().MaxConnectionsPerTorrent,
             });
             try
@@ -165,7 +181,8 @@ internal static class TorrentRun
     private static async Task<int> WatchAsync(TorrentRunSpec spec, TorrentHandle handle, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        bool live = ConsoleOutput.ProgressIsTerminal && !spec.JsonOutput;
+        var reporter = new StatusReporter(spec, handle.Metainfo.Files);
+        bool live = reporter.Live;
         bool ready = false;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
         long ticks = 0;
@@ -176,7 +193,7 @@ internal static class TorrentRun
                 var s = handle.Status;
                 if (s.State == TorrentState.Error)
                 {
-                    Report(spec, live, s, "error", force: true);
+                    reporter.Report(s, "error", force: true);
                     throw new IOException(s.Error ?? "the torrent failed");
                 }
                 bool nowReady = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
@@ -186,7 +203,7 @@ internal static class TorrentRun
                     s = handle.Status;
                     if (spec.SeedOnly)
                     {
-                        Report(spec, live, s, "seeding", force: true);
+                        reporter.Report(s, "seeding", force: true);
                         if (!s.IsComplete)
                         {
                             ConsoleOutput.WriteError($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces verify in {spec.Directory}; seeding those");
@@ -198,7 +215,8 @@ internal static class TorrentRun
                     }
                     else
                     {
-                        Report(spec, live, s, "complete", force: true);
+                        reporter.Report(s, "complete", force: true);
+                        ConsoleOutput.EndLive(keep: true);
                         if (!spec.JsonOutput)
                         {
                             ConsoleOutput.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -212,7 +230,7 @@ internal static class TorrentRun
                 }
                 else if (!spec.Quiet && (live || spec.JsonOutput || ticks % 2 == 0))
                 {
-                    Report(spec, live, s, "status", force: false);
+                    reporter.Report(s, "status", force: false);
                 }
                 ticks++;
                 await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
@@ -234,25 +252,10 @@ internal static class TorrentRun
                 $"shoal: interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume"));
             return ExitCodes.Interrupted;
         }
-    }
-
-    private static void Report(TorrentRunSpec spec, bool live, TorrentStatus s, string evt, bool force)
-    {
-        if (spec.JsonOutput)
+        finally
         {
-            ConsoleOutput.WriteLine(StatusFormatter.StatusJson(evt, s));
-        }
-        else if (spec.Quiet && !force)
-        {
-            return;
-        }
-        else if (live)
-        {
-            ConsoleOutput.WriteLiveLine(StatusFormatter.Line(s));
-        }
-        else if (!spec.Quiet)
-        {
-            ConsoleOutput.WriteError(StatusFormatter.Line(s));
+            // An error line (written by the CLI's error path) must not land on the bar's line.
+            ConsoleOutput.EndLive(keep: true);
         }
     }
 }

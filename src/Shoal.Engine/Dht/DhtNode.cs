@@ -192,11 +192,30 @@ public sealed partial class DhtNode : IAsyncDisposable
         await run.ConfigureAwait(false);
     }
 
-    /// <summary>Runs a complete get_peers lookup and returns everything it found, with round counts.</summary>
-    public Task<DhtLookupResult> LookupPeersAsync(InfoHash infoHash, CancellationToken ct = default)
+    /// <summary>
+    /// Runs a complete get_peers lookup and returns everything it found, with round counts; peers also go to
+    /// <paramref name="onPeers"/> as replies bring them (on the lookup's task).
+    /// </summary>
+    public Task<DhtLookupResult> LookupPeersAsync(InfoHash infoHash, Action<IReadOnlyList<IPEndPoint>>? onPeers, CancellationToken ct = default)
     {
         EnsureStarted();
-        return RunLookupAsync(NodeId.FromInfoHash(infoHash), getPeers: true, [], null, ct);
+        return RunLookupAsync(NodeId.FromInfoHash(infoHash), getPeers: true, [], onPeers, ct);
+    }
+
+    /// <summary>Runs a complete get_peers lookup and returns everything it found, with round counts.</summary>
+    public Task<DhtLookupResult> LookupPeersAsync(InfoHash infoHash, CancellationToken ct = default) =>
+        LookupPeersAsync(infoHash, onPeers: null, ct);
+
+    /// <summary>Contacts in the routing table (any state); cheap enough for a status line every second.</summary>
+    public int NodeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _table.Count;
+            }
+        }
     }
 
     /// <summary>Runs an iterative find_node for <paramref name="target"/>; returns the closest nodes that answered.</summary>
@@ -217,13 +236,21 @@ public sealed partial class DhtNode : IAsyncDisposable
     /// As <see cref="AnnounceAsync(InfoHash, int, CancellationToken)"/>; with <paramref name="impliedPort"/> the
     /// receivers store our UDP source port instead of <paramref name="port"/> (for NATs that map TCP and UDP alike).
     /// </summary>
-    public async Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, bool impliedPort, CancellationToken ct = default)
+    public Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, bool impliedPort, CancellationToken ct = default) =>
+        AnnounceAsync(infoHash, port, impliedPort, onPeers: null, ct);
+
+    /// <summary>
+    /// As <see cref="AnnounceAsync(InfoHash, int, bool, CancellationToken)"/>, handing the peers the get_peers lookup
+    /// finds to <paramref name="onPeers"/> as they arrive (on the lookup's task), before the announces go out.
+    /// </summary>
+    public async Task<DhtAnnounceResult> AnnounceAsync(InfoHash infoHash, int port, bool impliedPort,
+        Action<IReadOnlyList<IPEndPoint>>? onPeers, CancellationToken ct = default)
     {
         EnsureStarted();
         ArgumentOutOfRangeException.ThrowIfLessThan(port, impliedPort ? 0 : 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         var target = NodeId.FromInfoHash(infoHash);
-        var (result, lookup) = await RunLookupCoreAsync(target, getPeers: true, [], null, ct).ConfigureAwait(false);
+        var (result, lookup) = await RunLookupCoreAsync(target, getPeers: true, [], onPeers, ct).ConfigureAwait(false);
         var sends = lookup.ClosestResponded()
             .Where(c => c.Token is { Length: > 0 })
             .Select(c => QueryAsync(c.Node.EndPoint,

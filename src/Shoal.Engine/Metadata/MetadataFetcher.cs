@@ -27,6 +27,12 @@ public sealed record MetadataFetchOptions
 
     /// <summary>The port we announce in our extension handshake and to trackers.</summary>
     public int ListenPort { get; init; }
+
+    /// <summary>
+    /// Peers also arrive through <see cref="MetadataFetcher.AddPeers"/> from a source that keeps looking (the DHT),
+    /// so running out of peers is not a reason to give up.
+    /// </summary>
+    public bool MorePeersMayCome { get; init; }
 }
 
 /// <summary>The verified info dictionary and the peers that served it (good first peers for the download).</summary>
@@ -157,13 +163,13 @@ public sealed class MetadataFetcher
             }
             if (_active.Count == 0 && _candidates.Count == 0)
             {
-                if (trackers is null)
+                if (trackers is null && !_options.MorePeersMayCome)
                 {
                     throw new MetadataFetchException(_seen.Count == 0
                         ? "no peers to fetch the metadata from (give --peer, x.pe or a tracker)"
                         : $"none of the {_seen.Count} peers could supply the metadata");
                 }
-                trackers.RequestMorePeers();
+                trackers?.RequestMorePeers();
             }
 
             while (_events.Reader.TryRead(out var e))

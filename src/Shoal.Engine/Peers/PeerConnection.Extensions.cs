@@ -27,6 +27,8 @@ public sealed partial class PeerConnection
                 return new ReceivedMessage(m.Id, m.Index);
             case MessageId.Reject when FastEnabled:
                 return new ReceivedMessage(m.Id, m.Index, m.Begin, m.Length);
+            case MessageId.Port:
+                return new ReceivedMessage(m.Id, m.DhtPort); // BEP 5: the peer's DHT node; accepted whatever bits it set
             case MessageId.Extended when ExtensionsEnabled:
                 return new ReceivedMessage(m.Id, m.ExtendedId, Length: (int)m.Payload.Length, Payload: m.Payload.ToArray());
             default:

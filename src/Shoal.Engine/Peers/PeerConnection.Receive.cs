@@ -18,6 +18,7 @@ public sealed partial class PeerConnection
             {
                 ReadResult result = await reader.ReadAsync(_cts.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                long payloadBefore = Download.Total;
                 if (!buffer.IsEmpty)
                 {
                     Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
@@ -51,6 +52,11 @@ public sealed partial class PeerConnection
                     }
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
+                if (Bandwidth is { } limits && Download.Total - payloadBefore is > 0 and var payloadBytes)
+                {
+                    // Throttle by not reading: the socket buffer fills and TCP slows the sender.
+                    await limits.ThrottleAsync(download: true, payloadBytes, _cts.Token).ConfigureAwait(false);
+                }
                 if (result.IsCompleted && end is null)
                 {
                     end = new PeerDisconnect(DisconnectReason.RemoteClosed, "peer closed the connection");

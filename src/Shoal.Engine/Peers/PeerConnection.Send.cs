@@ -24,6 +24,7 @@ public sealed partial class PeerConnection
             while (await reader.WaitToReadAsync(_cts.Token).ConfigureAwait(false))
             {
                 int fill = 0;
+                long payload = 0;
                 while (reader.TryPeek(out var next))
                 {
                     int size = next.WireLength;
@@ -47,9 +48,14 @@ public sealed partial class PeerConnection
                     if (m.Id == MessageId.Piece)
                     {
                         Upload.Add(m.Length);
+                        payload += m.Length;
                     }
                     TraceSent(m);
                     ReturnPayload(m);
+                }
+                if (payload > 0 && Bandwidth is { } limits)
+                {
+                    await limits.ThrottleAsync(download: false, payload, _cts.Token).ConfigureAwait(false);
                 }
                 if (fill > 0)
                 {

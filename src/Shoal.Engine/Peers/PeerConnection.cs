@@ -62,6 +62,9 @@ public sealed partial class PeerConnection
     /// <summary>Piece payload bytes sent.</summary>
     public RateMeter Upload { get; } = new();
 
+    /// <summary>Rate limits for piece payload (the torrent's group, charging the engine's); null = none. Set before <see cref="Start"/>.</summary>
+    internal BandwidthGroup? Bandwidth { get; set; }
+
     /// <summary>Set once the connection has ended.</summary>
     public PeerDisconnect? Disconnect { get; private set; }
 

@@ -8,11 +8,16 @@ namespace Shoal.Engine.Peers;
 
 /// <summary>Opens outgoing connections and completes incoming ones: TCP, then the handshake, each under a timeout.</summary>
 internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFactory loggers, IPeerTraceSink? trace,
-    TimeSpan connectTimeout, TimeSpan handshakeTimeout)
+    TimeSpan connectTimeout, TimeSpan handshakeTimeout, bool dht = false)
 {
+    private readonly ReservedBits _reserved = PeerHandshake.Reserved(dht);
+
     private readonly ILogger _log = loggers.CreateLogger<PeerConnection>();
 
     public PeerId OurId => ourId;
+
+    /// <summary>Whether our handshakes carry the DHT bit (we run a DHT node and send the <c>port</c> message).</summary>
+    public bool Dht => dht;
 
     /// <summary>Connects and handshakes. Returns the connection, or null with the reason.</summary>
     public async Task<(PeerConnection? Connection, PeerDisconnect Failure)> ConnectAsync(IPEndPoint remote, InfoHash infoHash, CancellationToken ct)
@@ -44,7 +49,7 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
             hsTimeout.CancelAfter(handshakeTimeout);
             try
             {
-                await stream.WriteAsync(PeerHandshake.Build(infoHash, ourId), hsTimeout.Token).ConfigureAwait(false);
+                await stream.WriteAsync(PeerHandshake.Build(infoHash, ourId, _reserved), hsTimeout.Token).ConfigureAwait(false);
                 var (theirHash, reserved, error) = await PeerHandshake.ReadPrefixAsync(stream, hsTimeout.Token).ConfigureAwait(false);
                 if (error is not null || theirHash != infoHash)
                 {
@@ -106,7 +111,7 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
             {
                 return (null, infoHash, new PeerDisconnect(DisconnectReason.HandshakeFailed, $"unknown info hash {infoHash.Value.ToHex()}"));
             }
-            await stream.WriteAsync(PeerHandshake.Build(infoHash.Value, ourId), hsTimeout.Token).ConfigureAwait(false);
+            await stream.WriteAsync(PeerHandshake.Build(infoHash.Value, ourId, _reserved), hsTimeout.Token).ConfigureAwait(false);
             var theirId = await PeerHandshake.ReadPeerIdAsync(stream, hsTimeout.Token).ConfigureAwait(false);
             if (theirId is null)
             {
@@ -136,7 +141,7 @@ internal sealed class PeerConnector(PeerId ourId, TimeProvider time, ILoggerFact
             return;
         }
         var now = time.GetUtcNow();
-        string ours = new Handshake(PeerHandshake.OurReserved, infoHash, ourId).Describe();
+        string ours = new Handshake(_reserved, infoHash, ourId).Describe();
         string theirs = new Handshake(theirReserved, infoHash, theirId).Describe();
         if (weSentFirst)
         {

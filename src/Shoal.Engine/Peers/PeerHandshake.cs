@@ -13,10 +13,13 @@ internal static class PeerHandshake
     /// <summary>Our reserved bits: extension protocol (BEP 10) and fast extension (BEP 6).</summary>
     public static ReservedBits OurReserved => ReservedBits.Shoal;
 
-    public static byte[] Build(InfoHash infoHash, PeerId ourId)
+    /// <summary>Our reserved bits with the DHT bit (BEP 5) set when we run a DHT node.</summary>
+    public static ReservedBits Reserved(bool dht) => OurReserved.WithDht(dht);
+
+    public static byte[] Build(InfoHash infoHash, PeerId ourId, ReservedBits reserved)
     {
         var hs = new byte[Handshake.Length];
-        new Handshake(OurReserved, infoHash, ourId).Write(hs);
+        new Handshake(reserved, infoHash, ourId).Write(hs);
         return hs;
     }
 

@@ -37,7 +37,7 @@ public sealed partial class PiecePicker
         // 2. Start new pieces.
         while (n < destination.Length)
         {
-            int piece = Sequential ? NextSequential(peerHas) : NextRarest(peerHas);
+            int piece = NextPiece(peerHas); // PiecePicker.Priorities.cs
             if (piece < 0)
             {
                 break;
@@ -102,7 +102,7 @@ public sealed partial class PiecePicker
     /// Rarest candidate the peer has: buckets in increasing availability; inside a bucket start at a random
     /// position and wrap, so equally rare pieces are chosen at random.
     /// </summary>
-    private int NextRarest(BitField peerHas)
+    private int NextRarest(BitField peerHas, bool skipLow)
     {
         for (int k = 0; k < _candidates.BucketCount; k++)
         {
@@ -117,7 +117,7 @@ public sealed partial class PiecePicker
             {
                 int at = offset + i;
                 int piece = _candidates.PieceAt(start + (at >= size ? at - size : at));
-                if (peerHas[piece])
+                if (peerHas[piece] && !(skipLow && IsLow(piece)))
                 {
                     return piece;
                 }
@@ -127,7 +127,7 @@ public sealed partial class PiecePicker
     }
 
     /// <summary>Lowest-index candidate the peer has; the cursor skips the prefix that holds no candidates.</summary>
-    private int NextSequential(BitField peerHas)
+    private int NextSequential(BitField peerHas, bool skipLow)
     {
         while (_sequentialCursor < PieceCount && !_candidates.Contains(_sequentialCursor))
         {
@@ -135,7 +135,7 @@ public sealed partial class PiecePicker
         }
         for (int p = _sequentialCursor; p < PieceCount; p++)
         {
-            if (_candidates.Contains(p) && peerHas[p])
+            if (_candidates.Contains(p) && peerHas[p] && !(skipLow && IsLow(p)))
             {
                 return p;
             }

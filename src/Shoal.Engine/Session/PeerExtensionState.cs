@@ -31,8 +31,14 @@ internal sealed class PeerExtensionState
     /// <summary>The BEP 6 set we granted: requests for these pieces are served even while the peer is choked.</summary>
     public HashSet<int> AllowedForPeer { get; } = [];
 
-    /// <summary>Allowed-fast pieces the peer granted us (kept for status; see Session/README.md).</summary>
+    /// <summary>Our canonical allowed-fast set for this peer (BEP 6), granted piece by piece as we have them.</summary>
+    public int[]? AllowedSetForPeer { get; set; }
+
+    /// <summary>Allowed-fast pieces the peer granted us: requested even while it chokes us.</summary>
     public HashSet<int> AllowedByPeer { get; } = [];
+
+    /// <summary>Scratch mask of <see cref="AllowedByPeer"/> pieces worth requesting (see RequestAllowedFast).</summary>
+    public Shoal.Protocol.BitField? AllowedFastMask { get; set; }
 
     /// <summary>Lengths of pending requests that are not a whole block (see RememberRequestLength).</summary>
     public Dictionary<long, int> OddRequestLengths { get; } = [];

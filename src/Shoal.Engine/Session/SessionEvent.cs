@@ -16,6 +16,8 @@ internal enum SessionEventKind
     Tick,
     AddPeers,
     Stop,
+    /// <summary>A user command from the handle (pause, resume, priorities, verify...): see TorrentSession.Control.cs.</summary>
+    Control,
 }
 
 /// <summary>

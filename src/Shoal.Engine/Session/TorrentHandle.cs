@@ -8,7 +8,7 @@ namespace Shoal.Engine.Session;
 /// The public face of a running torrent. Every call posts to the torrent's loop; <see cref="Status"/> is the last
 /// immutable snapshot the loop published, so reading it never blocks.
 /// </summary>
-public sealed class TorrentHandle
+public sealed partial class TorrentHandle
 {
     private readonly TorrentSession _session;
     private readonly Action _onStopped;

@@ -24,8 +24,13 @@ internal sealed partial class TorrentSession
     /// <summary>Tops up the peer's pipeline of requests to its queue depth.</summary>
     private void RequestMore(PeerState p)
     {
-        if (p.PeerChoking || !p.AmInterested || _state != TorrentState.Downloading)
+        if (!p.AmInterested || _state != TorrentState.Downloading)
         {
+            return;
+        }
+        if (p.PeerChoking)
+        {
+            RequestAllowedFast(p); // BEP 6: allowed-fast pieces may be requested while choked
             return;
         }
         int cap = Math.Min(MaxQueueDepth, p.Extensions.RequestQueue ?? DefaultPeerRequestQueue);
@@ -129,6 +134,7 @@ internal sealed partial class TorrentSession
         {
             _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Verify, null, piece, 0, 0, null));
         }
+        MaybeRunVerify(); // a re-check waits for queued writes to land
     }
 
     private void OnPieceChecked(int piece, bool ok)
@@ -161,11 +167,13 @@ internal sealed partial class TorrentSession
         }
         _picker.OnPieceVerified(piece);
         _bytesDone += _lengths.PieceSize(piece);
+        GrantAllowedFast(piece);
+        bool wantedDone = OnPieceHave(piece);
         foreach (var q in _peers.Values)
         {
             if (q.Has[piece])
             {
-                q.Interesting--;
+                q.Interesting -= IsWantedPiece(piece) ? 1 : 0; // only wanted pieces count (TorrentSession.Files.cs)
                 UpdateInterest(q);
             }
             else
@@ -173,7 +181,7 @@ internal sealed partial class TorrentSession
                 q.Connection.Send(new OutgoingMessage(MessageId.Have, piece));
             }
         }
-        if (_have.AllSet)
+        if (wantedDone)
         {
             OnAllPiecesVerified();
         }
@@ -182,7 +190,10 @@ internal sealed partial class TorrentSession
     private void OnAllPiecesVerified()
     {
         _log.LogInformation("{Name}: all {Count} pieces verified", _meta.Name, _lengths.PieceCount);
-        _state = _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed;
+        if (!Parked)
+        {
+            _state = _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed;
+        }
         foreach (var q in _peers.Values.ToArray())
         {
             UpdateInterest(q);

@@ -50,9 +50,10 @@ internal sealed partial class TorrentSession
                 AnnouncedRequestQueue);
             SendExtended(p, ExtensionHandshake.MessageId, hs.Encode());
         }
-        if (conn.FastEnabled && _have.CountSet > 0)
+        if (conn.FastEnabled)
         {
-            foreach (int piece in AllowedFast.Compute(conn.RemoteEndPoint.Address, _meta.InfoHash, _lengths.PieceCount))
+            ext.AllowedSetForPeer = ComputeAllowedSet(conn);
+            foreach (int piece in ext.AllowedSetForPeer)
             {
                 if (_have[piece])
                 {
@@ -95,19 +96,10 @@ internal sealed partial class TorrentSession
                 p.SeenAvailability = true;
                 return true;
             case MessageId.Reject:
-                // BEP 6: the request is over; give the block back to the picker so any peer (this one included,
-                // once it unchokes or allows it) can be asked again.
-                if (p.Outstanding.Remove(PeerState.Key(m.Piece, m.Begin)))
-                {
-                    _picker.Cancel(p.Id, m.Piece, m.Begin);
-                }
-                RequestMore(p);
+                OnReject(p, m.Piece, m.Begin);
                 return true;
             case MessageId.AllowedFast:
-                if (p.Extensions.AllowedByPeer.Count < PeerExtensionState.MaxAllowedFastFromPeer)
-                {
-                    p.Extensions.AllowedByPeer.Add(m.Piece);
-                }
+                OnAllowedFast(p, m.Piece);
                 return true;
             case MessageId.Suggest:
                 return true; // Advisory; rarest-first already decides well.

@@ -157,6 +157,8 @@ internal sealed partial class TorrentSession
         _peers.Add(conn, state);
         _peersById.Add(state.Id, state);
         SendGreeting(state);
+        conn.Bandwidth = _bandwidth;
+        SendDhtPort(state);
         conn.Start(this, _lengths);
         _log.LogInformation("peer {Peer} connected ({Direction}, {Id})", ep, conn.IsOutgoing ? "outgoing" : "incoming", conn.RemotePeerId);
         Publish();
@@ -266,8 +268,7 @@ internal sealed partial class TorrentSession
                 OnHave(p, m.Piece);
                 break;
             case MessageId.Choke:
-                p.PeerChoking = true;
-                ReleaseAll(p);
+                OnChokedByPeer(p);
                 break;
             case MessageId.Unchoke:
                 p.PeerChoking = false;
@@ -291,6 +292,9 @@ internal sealed partial class TorrentSession
                 break;
             case MessageId.Piece:
                 OnBlock(p, m);
+                break;
+            case MessageId.Port:
+                OnDhtPort(p, m.Piece);
                 break;
         }
     }
@@ -317,7 +321,7 @@ internal sealed partial class TorrentSession
         int interesting = 0;
         for (int i = 0; i < bits.Length; i++)
         {
-            if (bits[i] && !_have[i])
+            if (bits[i] && !_have[i] && IsWantedPiece(i))
             {
                 interesting++;
             }
@@ -344,7 +348,7 @@ internal sealed partial class TorrentSession
         }
         p.Has[piece] = true;
         _picker.OnPeerHave(piece);
-        if (!_have[piece])
+        if (!_have[piece] && IsWantedPiece(piece))
         {
             p.Interesting++;
             UpdateInterest(p);

@@ -45,6 +45,7 @@ internal sealed partial class TorrentSession
         }
         TickTotals();
         TickExtensions();
+        TickResume();
         if (_ticks % 10 == 0)
         {
             RunChoker(rotateOptimistic: _ticks % 30 == 0);
@@ -89,16 +90,28 @@ internal sealed partial class TorrentSession
         TotalBytes = _lengths.TotalLength,
         DownloadRate = _down.BytesPerSecond,
         UploadRate = _up.BytesPerSecond,
-        Downloaded = _downloaded,
-        Uploaded = Interlocked.Read(ref _uploaded),
+        Downloaded = _downloaded + _options.DownloadedBefore,
+        Uploaded = Interlocked.Read(ref _uploaded) + _options.UploadedBefore,
         PeersConnected = _peers.Count,
         PeersUnchokingUs = _peers.Values.Count(p => !p.PeerChoking),
         PeersKnown = _candidates.Count,
         ListenPort = _listenPort(),
         Stalled = StallReason(),
         Trackers = TrackerSnapshot(),
+        DhtNodes = DhtNodeCount,
         Error = _error,
         Disconnects = new Dictionary<string, int>(_disconnects),
+        // TorrentStatus.Control.cs
+        Peers = PeerSnapshot(),
+        Files = FileSnapshot(),
+        WantedBytes = _wantedBytes,
+        WantedBytesDone = _wantedDone,
+        AddedAt = _addedAt,
+        CompletedAt = _completedAt,
+        Sequential = _picker.Sequential,
+        DownloadLimit = _bandwidth.Download.Rate,
+        UploadLimit = _bandwidth.Upload.Rate,
+        VerifyProgress = VerifyProgress,
     };
 
     /// <summary>Why a downloading torrent is not moving, in words people can act on.</summary>
@@ -113,9 +126,16 @@ internal sealed partial class TorrentSession
             if (_candidates.Count == 0)
             {
                 string? trackers = TrackerTrouble();
-                return trackers is null
-                    ? "no peers: the torrent has no usable tracker and none were given with --peer"
-                    : $"no peers: {trackers}";
+                string? dht = DhtTrouble();
+                return (trackers, dht) switch
+                {
+                    (null, null) => _meta.IsPrivate && Dht is not null
+                        ? "no peers: the private torrent has no usable tracker (the DHT is not used for private torrents) and none were given with --peer"
+                        : "no peers: the torrent has no usable tracker, the DHT is off, and none were given with --peer",
+                    (null, _) => $"no peers: {dht}",
+                    (_, null) => $"no peers: {trackers}",
+                    _ => $"no peers: {trackers}; {dht}",
+                };
             }
             return _lastConnectError is null
                 ? $"connecting to {_candidates.Count} known peers"

@@ -22,6 +22,10 @@ internal sealed partial class TorrentSession
     private void StartTrackers()
     {
         _trackerLog ??= _log;
+        if (_state == TorrentState.Paused)
+        {
+            return; // started on resume
+        }
         _completedAtStart = _have.AllSet;
         if (!_options.UseTrackers || !_meta.AnnounceTiers.Any(t => t.Count > 0))
         {
@@ -91,7 +95,7 @@ internal sealed partial class TorrentSession
         await _trackers.DisposeAsync().ConfigureAwait(false);
     }
 
-    private IReadOnlyList<TrackerStatus> TrackerSnapshot() => _trackers?.Snapshot() ?? [];
+    private IReadOnlyList<TrackerStatus> TrackerSnapshot() => _trackers?.Snapshot() ?? _pausedTrackers ?? [];
 
     /// <summary>Tracker trouble in words, for the stall reason: "udp://x: connection refused; http://y: not found".</summary>
     private string? TrackerTrouble()

@@ -51,7 +51,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
     private readonly Random _random = new();
     private readonly BlockRequest[] _pickBuffer = new BlockRequest[MaxQueueDepth];
     private readonly Dictionary<int, PeerState> _peersById = [];
-    private readonly PiecePicker _picker;
+    private PiecePicker _picker; // replaced by a re-check (TorrentSession.Verify.cs)
     private int _nextPeerId;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
@@ -75,6 +75,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             AddCandidate(ep, explicitPeer: true);
         }
+        InitControl();
         _status = BuildStatus();
     }
 
@@ -108,10 +109,12 @@ internal sealed partial class TorrentSession : IPeerEventSink
         {
             int workers = Math.Max(2, Environment.ProcessorCount);
             var diskTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(DiskWorkerAsync)).ToArray();
-            var checkedHave = await PieceVerifier.CheckExistingAsync(_meta, _store, null, _stop.Token).ConfigureAwait(false);
+            var checkedHave = await LoadHaveAsync().ConfigureAwait(false);
             _picker.SetHave(checkedHave);
+            RestorePartialPieces();
             _bytesDone = Enumerable.Range(0, _lengths.PieceCount).Where(i => _have[i]).Sum(i => (long)_lengths.PieceSize(i));
             _state = _have.AllSet || _options.SeedOnly ? (_options.SeedOnly || _options.SeedWhenComplete ? TorrentState.Seeding : TorrentState.Completed) : TorrentState.Downloading;
+            ApplyStartState(); // file selection may make it complete already; StartPaused parks it
             _log.LogInformation("{Name}: {Have}/{Total} pieces already on disk", _meta.Name, _have.CountSet, _have.Length);
             Publish();
             if (_have.AllSet)
@@ -119,6 +122,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 _completed.TrySetResult();
             }
             StartTrackers();
+            StartDhtDiscovery();
             _ = Task.Run(TimerLoopAsync);
             // Dial known peers now rather than on the first tick.
             Post(new SessionEvent(SessionEventKind.AddPeers, Payload: NoPeers));
@@ -134,7 +138,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         }
         catch (Exception ex)
         {
-            _log.LogError(ex, "{Name}: torrent failed", _meta.Name);
+            _log.LogDebug(ex, "{Name}: torrent failed", _meta.Name);
             Fail(ex.Message);
         }
         finally
@@ -143,8 +147,10 @@ internal sealed partial class TorrentSession : IPeerEventSink
             _inLoop = true;
             StopPeers();
             _inLoop = false;
+            await StopDhtDiscoveryAsync().ConfigureAwait(false);
             _events.Writer.TryComplete();
             _disk.Writer.TryComplete();
+            await SaveResumeOnStopAsync().ConfigureAwait(false);
             await _store.DisposeAsync().ConfigureAwait(false);
             if (_state != TorrentState.Error)
             {
@@ -204,7 +210,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnPieceChecked(ev.Piece, ev.Ok);
                 break;
             case SessionEventKind.DiskFailed:
-                Fail(((Exception)ev.Payload!).Message);
+                OnDiskFailed((Exception)ev.Payload!);
                 break;
             case SessionEventKind.Tick:
                 OnTick();
@@ -215,6 +221,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
                     AddCandidate(ep, ev.Ok);
                 }
                 ConnectMore();
+                break;
+            case SessionEventKind.Control:
+                OnControl(ev.Payload!);
                 break;
             case SessionEventKind.Stop:
                 StopPeers();
@@ -290,7 +299,8 @@ internal sealed partial class TorrentSession : IPeerEventSink
     {
         _error = error;
         _state = TorrentState.Error;
-        _log.LogError("{Name}: {Error}", _meta.Name, error);
+        // Not an error line: the fault is reported through the status and Completion (the CLI prints it once).
+        _log.LogInformation("{Name}: torrent failed: {Error}", _meta.Name, error);
         Publish();
         _completed.TrySetException(new IOException(error));
     }

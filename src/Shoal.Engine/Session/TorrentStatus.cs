@@ -15,13 +15,15 @@ public enum TorrentState
     Stopped,
     /// <summary>A torrent fault (disk full, files gone); see <see cref="TorrentStatus.Error"/>.</summary>
     Error,
+    /// <summary>Paused by the user: no peers, no announces; pieces and files kept (<see cref="TorrentHandle.ResumeAsync"/>).</summary>
+    Paused,
 }
 
 /// <summary>
 /// An immutable snapshot published by the torrent loop about once a second and on state changes; read it from any
 /// thread without locks.
 /// </summary>
-public sealed record TorrentStatus
+public sealed partial record TorrentStatus
 {
     public required string Name { get; init; }
 
@@ -57,6 +59,9 @@ public sealed record TorrentStatus
     public int ListenPort { get; init; }
 
     public IReadOnlyList<TrackerStatus> Trackers { get; init; } = [];
+
+    /// <summary>Contacts in the engine's DHT routing table (0 when the DHT is off or not used by this torrent).</summary>
+    public int DhtNodes { get; init; }
 
     /// <summary>Why the torrent is not moving, in words, or null when it is.</summary>
     public string? Stalled { get; init; }

@@ -82,15 +82,39 @@ public static class PieceVerifier
     {
         ArgumentNullException.ThrowIfNull(metainfo);
         ArgumentNullException.ThrowIfNull(storage);
-        return Task.Run(() => CheckExisting(metainfo, storage, progress, cancellationToken, maxDegreeOfParallelism),
+        return Task.Run(() => CheckExisting(metainfo, storage, null, progress, cancellationToken, maxDegreeOfParallelism),
             cancellationToken);
     }
 
-    private static BitField CheckExisting(TorrentMetainfo meta, TorrentStorage storage, IProgress<CheckProgress>? progress,
-        CancellationToken ct, int? maxParallel)
+    /// <summary>
+    /// <see cref="CheckExistingAsync"/> limited to the pieces set in <paramref name="pieces"/> (the rest count as
+    /// absent without being read): used on resume to re-check only pieces whose files changed.
+    /// </summary>
+    public static Task<BitField> CheckPiecesAsync(TorrentMetainfo metainfo, TorrentStorage storage, BitField pieces,
+        IProgress<CheckProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metainfo);
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(pieces);
+        if (pieces.Length != metainfo.PieceCount)
+        {
+            throw new ArgumentException($"{pieces.Length} pieces given for a torrent of {metainfo.PieceCount}", nameof(pieces));
+        }
+        return Task.Run(() => CheckExisting(metainfo, storage, pieces, progress, cancellationToken, null), cancellationToken);
+    }
+
+    private static BitField CheckExisting(TorrentMetainfo meta, TorrentStorage storage, BitField? only,
+        IProgress<CheckProgress>? progress, CancellationToken ct, int? maxParallel)
     {
         TorrentLengths lengths = meta.Lengths;
         bool[] present = PiecesWithData(meta, storage);
+        if (only is not null)
+        {
+            for (int p = 0; p < present.Length; p++)
+            {
+                present[p] &= only[p];
+            }
+        }
         var valid = new bool[lengths.PieceCount];
         int piecesPerRun = Math.Max(1, TargetReadSize / lengths.PieceLength);
         int runCount = (lengths.PieceCount + piecesPerRun - 1) / piecesPerRun;

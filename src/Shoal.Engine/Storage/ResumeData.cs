@@ -145,6 +145,14 @@ public sealed class ResumeData
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // A half-written temp file would only take space (the disk may be full): the old resume file stays valid.
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
             throw StorageException.Wrap(ex, "writing", path);
         }
     }
@@ -172,10 +180,18 @@ public sealed class ResumeData
     }
 
     /// <summary>The part of this resume data that is still true on disk (see <see cref="Load"/>).</summary>
-    public ResumeData? ValidateAgainst(TorrentStorage storage, out string? reason)
+    public ResumeData? ValidateAgainst(TorrentStorage storage, out string? reason) => ValidateAgainst(storage, out _, out reason);
+
+    /// <summary>
+    /// The part of this resume data that is still true on disk, and in <paramref name="recheck"/> every piece that
+    /// touches a file whose size or mtime changed since the save: those must be hashed again, since the file may now
+    /// hold more (written after the save) or less (damaged) than recorded.
+    /// </summary>
+    public ResumeData? ValidateAgainst(TorrentStorage storage, out BitField? recheck, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(storage);
         TorrentMetainfo meta = storage.Metainfo;
+        recheck = null;
         if (InfoHash != meta.InfoHash || Pieces.Length != meta.PieceCount || Files.Count != meta.Files.Count)
         {
             reason = "resume data belongs to another torrent";
@@ -200,9 +216,14 @@ public sealed class ResumeData
             return true;
         }
         var pieces = new BitField(meta.PieceCount);
+        var untrusted = new BitField(meta.PieceCount);
         for (int p = 0; p < pieces.Length; p++)
         {
-            if (Pieces[p] && PieceTrusted(p))
+            if (!PieceTrusted(p))
+            {
+                untrusted[p] = true;
+            }
+            else if (Pieces[p])
             {
                 pieces[p] = true;
             }
@@ -217,6 +238,7 @@ public sealed class ResumeData
             }
         }
         reason = null;
+        recheck = untrusted;
         return new ResumeData { InfoHash = InfoHash, Pieces = pieces, Files = Files, PartialPieces = partial };
     }
 

@@ -12,6 +12,11 @@ public sealed record ShoalDownloadOptions
     public string? TraceFile { get; init; }
     public bool Verbose { get; init; } = true;
     public bool Json { get; init; }
+    /// <summary>DHT bootstrap nodes (<c>--dht-node</c>, loopback only); empty means <c>--no-dht</c>, so tests never
+    /// reach the public routers.</summary>
+    public IReadOnlyList<string> DhtNodes { get; init; } = [];
+    /// <summary><c>--dht-state</c>: where the routing table goes (always a test folder when DHT nodes are given).</summary>
+    public string? DhtState { get; init; }
 }
 
 /// <summary>
@@ -61,11 +66,12 @@ public sealed class ShoalProcess : IDisposable
         {
             args.Add("--json");
         }
+        AddDht(args, o.DhtNodes, o.DhtState);
         return Start(args);
     }
 
     public static ShoalProcess StartSeed(string torrent, string dataDir, int port = 0, IEnumerable<string>? peers = null,
-        bool verbose = true)
+        bool verbose = true, IReadOnlyList<string>? dhtNodes = null, string? dhtState = null)
     {
         var args = new List<string> { "seed", torrent, "--data", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture) };
         foreach (var p in peers ?? [])
@@ -76,7 +82,23 @@ public sealed class ShoalProcess : IDisposable
         {
             args.Add("--verbose");
         }
+        AddDht(args, dhtNodes ?? [], dhtState);
         return Start(args);
+    }
+
+    /// <summary>Tests never let shoal reach the public DHT routers: either loopback nodes and a test state file, or --no-dht.</summary>
+    private static void AddDht(List<string> args, IReadOnlyList<string> nodes, string? state)
+    {
+        if (nodes.Count == 0)
+        {
+            args.Add("--no-dht");
+            return;
+        }
+        foreach (var n in nodes)
+        {
+            args.AddRange(["--dht-node", n]);
+        }
+        args.AddRange(["--dht-state", state ?? throw new ArgumentException("give a --dht-state file in the test folder", nameof(state))]);
     }
 
     public static ShoalProcess Start(IReadOnlyList<string> args) =>

@@ -25,7 +25,7 @@ public sealed class MagnetInteropTests
         string magnet = $"magnet:?xt=urn:btih:{payload.Torrent.InfoHash}&dn=multi&x.pe={seeder.Endpoint}";
 
         var shoal = scope.Add("shoal download", ShoalProcess.Start(
-            ["download", magnet, "-o", outDir, "--port", "0", "--save-torrent", saved, "--verbose"]));
+            ["download", magnet, "-o", outDir, "--port", "0", "--save-torrent", saved, "--verbose", "--no-dht"]));
         await scope.Expect("shoal magnet download from libtorrent", () => shoal.WaitForExitAsync(SwarmScope.TransferTimeout));
 
         TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
@@ -56,7 +56,7 @@ public sealed class MagnetInteropTests
         string outDir = scope.Dir.Sub("shoal-out");
         string magnet = $"magnet:?xt=urn:btih:{torrent.InfoHash}&tr={Uri.EscapeDataString(tracker.AnnounceUrl)}";
 
-        var shoal = scope.Add("shoal download", ShoalProcess.Start(["download", magnet, "-o", outDir, "--port", "0", "--verbose"]));
+        var shoal = scope.Add("shoal download", ShoalProcess.Start(["download", magnet, "-o", outDir, "--port", "0", "--verbose", "--no-dht"]));
         await scope.Expect("shoal magnet download via tracker", () => shoal.WaitForExitAsync(SwarmScope.TransferTimeout));
 
         TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
