@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 
 need=()
 for pair in python3-libtorrent:/usr/lib/python3/dist-packages/libtorrent* aria2:/usr/bin/aria2c \
-            transmission-cli:/usr/bin/transmission-cli opentracker:/usr/bin/opentracker mktorrent:/usr/bin/mktorrent; do
+            transmission-cli:/usr/bin/transmission-cli opentracker:/usr/bin/opentracker mktorrent:/usr/bin/mktorrent \
+            chromium:/usr/bin/chromium; do
   pkg=${pair%%:*}; path=${pair#*:}
   compgen -G "$path" >/dev/null || need+=("$pkg")
 done

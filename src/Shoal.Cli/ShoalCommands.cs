@@ -16,6 +16,8 @@ internal static class ShoalCommands
     {
         var root = new RootCommand("Shoal: a BitTorrent client");
         root.Options.Add(CliOptions.Verbose);
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new RootHelpAction((HelpAction)help.Action!);
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(SeedCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
@@ -23,6 +25,7 @@ internal static class ShoalCommands
         root.Subcommands.Add(ScrapeCommand.Create());
         root.Subcommands.Add(DhtCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(DaemonCommand.Create());
         return root;
     }
 
@@ -36,7 +39,7 @@ internal static class ShoalCommands
             args = ["--help"];
         }
         var parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
+        if (parseResult.Errors.Count > 0 && parseResult.Action is not (HelpAction or RootHelpAction))
         {
             // An unknown token explains more than the "required command missing" that comes with it.
             var error = parseResult.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))

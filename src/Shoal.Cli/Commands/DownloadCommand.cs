@@ -26,11 +26,12 @@ internal static class DownloadCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
         var maxDown = RateOption.Create("--max-down", "download");
         var maxUp = RateOption.Create("--max-up", "upload");
+        var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, resumeDir, dhtNode, noDht, dhtState, maxDown, maxUp,
+            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, resumeDir, dhtNode, noDht, dhtState, maxDown, maxUp, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -50,6 +51,7 @@ internal static class DownloadCommand
             DhtNodes = result.GetValue(dhtNode) ?? [],
             NoDht = result.GetValue(noDht),
             DhtStatePath = result.GetValue(dhtState)?.FullName,
+            MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;
     }

@@ -23,11 +23,12 @@ internal static class SeedCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
         var maxDown = RateOption.Create("--max-down", "download");
         var maxUp = RateOption.Create("--max-up", "upload");
+        var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("seed", "Seed a torrent from existing data")
         {
-            torrent, data, port, peer, trace, quiet, json, dhtNode, noDht, dhtState, maxDown, maxUp,
+            torrent, data, port, peer, trace, quiet, json, dhtNode, noDht, dhtState, maxDown, maxUp, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -45,6 +46,7 @@ internal static class SeedCommand
             DhtNodes = result.GetValue(dhtNode) ?? [],
             NoDht = result.GetValue(noDht),
             DhtStatePath = result.GetValue(dhtState)?.FullName,
+            MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;
     }

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using System.Globalization;
+using Shoal.Cli.Progress;
 
 namespace Shoal.Cli.Output;
 
 /// <summary>
-/// A one-line progress display on stderr, redrawn a few times a second, shown only when stderr is a terminal so
-/// scripts and logs never see carriage returns.
+/// A one-line progress bar on stderr for long local work (hashing), redrawn a few times a second, shown only when
+/// stderr is a terminal so scripts and logs never see escape sequences. Erased when done.
 /// </summary>
 internal sealed class TerminalProgress : IDisposable
 {
@@ -14,17 +14,27 @@ internal sealed class TerminalProgress : IDisposable
     private readonly Timer? _timer;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
-    private bool _drawn;
+    private readonly bool _unicode = ConsoleOutput.Unicode;
     private bool _disposed;
 
     public TerminalProgress(string label, Func<(long Done, long Total)> poll)
     {
         _label = label;
         _poll = poll;
-        if (!Console.IsErrorRedirected)
+        if (ConsoleOutput.ProgressIsTerminal)
         {
             _timer = new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
         }
+    }
+
+    /// <summary>The line for one redraw: label, bar, percent, bytes and average rate, cut to the width.</summary>
+    internal static string Line(string label, long done, long total, TimeSpan elapsed, int width, bool unicode)
+    {
+        double fraction = total <= 0 ? 0 : (double)done / total;
+        double seconds = Math.Max(elapsed.TotalSeconds, 0.001);
+        string tail = $" {ProgressBar.Percent(fraction)}  {HumanFormat.Size(done)}/{HumanFormat.Size(total)}  {HumanFormat.Rate(done / seconds)}";
+        int bar = Math.Clamp(width - label.Length - tail.Length - 3, 10, 40);
+        return ProgressBar.Fit($"{label} [{ProgressBar.Render(fraction, bar, unicode)}]{tail}", width, unicode);
     }
 
     private void Draw()
@@ -36,11 +46,7 @@ internal sealed class TerminalProgress : IDisposable
             {
                 return;
             }
-            double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            string line = string.Create(CultureInfo.InvariantCulture,
-                $"\r{_label} {100.0 * done / total,5:0.0}%  {HumanFormat.Size(done)} / {HumanFormat.Size(total)}  {HumanFormat.Rate(done / seconds)}   ");
-            Console.Error.Write(line);
-            _drawn = true;
+            ConsoleOutput.WriteLiveLine(Line(_label, done, total, _clock.Elapsed, ConsoleOutput.Width - 1, _unicode));
         }
     }
 
@@ -50,11 +56,7 @@ internal sealed class TerminalProgress : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            if (_drawn)
-            {
-                Console.Error.Write("\r\u001b[2K");
-            }
-            _drawn = false;
+            ConsoleOutput.EndLive(keep: false);
         }
     }
 }

@@ -38,6 +38,8 @@ internal sealed record TorrentRunSpec
     public bool NoDht { get; init; }
     /// <summary><c>--dht-state</c>; null means the default location.</summary>
     public string? DhtStatePath { get; init; }
+    /// <summary><c>--max-peers</c>: connections per torrent (null: the engine default, 50).</summary>
+    public int? MaxPeers { get; init; }
 }
 
 /// <summary>
@@ -106,6 +108,7 @@ internal static class TorrentRun
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
+                MaxConnections = spec.MaxPeers ?? new TorrentOptions { DownloadDirectory = "" }.MaxConnections,
             }, CancellationToken.None).ConfigureAwait(false);
             if (!spec.JsonOutput)
             {
@@ -154,8 +157,12 @@ internal static class TorrentRun
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
-            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht,
-                MaxDownloadRate = spec.MaxDownloadRate, MaxUploadRate = spec.MaxUploadRate });
+            var engine = new ShoalEngine(new EngineOptions
+            {
+                Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht,
+                MaxDownloadRate = spec.MaxDownloadRate, MaxUploadRate = spec.MaxUploadRate,
+                MaxConnectionsPerTorrent = spec.MaxPeers ?? new EngineOptions().MaxConnectionsPerTorrent,
+            });
             try
             {
                 await engine.StartAsync().ConfigureAwait(false);
@@ -178,7 +185,8 @@ internal static class TorrentRun
     private static async Task<int> WatchAsync(TorrentRunSpec spec, TorrentHandle handle, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        bool live = ConsoleOutput.ProgressIsTerminal && !spec.JsonOutput;
+        var reporter = new StatusReporter(spec, handle.Metainfo.Files);
+        bool live = reporter.Live;
         bool ready = false;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
         long ticks = 0;
@@ -189,7 +197,7 @@ internal static class TorrentRun
                 var s = handle.Status;
                 if (s.State == TorrentState.Error)
                 {
-                    Report(spec, live, s, "error", force: true);
+                    reporter.Report(s, "error", force: true);
                     throw new IOException(s.Error ?? "the torrent failed");
                 }
                 bool nowReady = spec.SeedOnly ? s.State == TorrentState.Seeding : handle.Completion.IsCompletedSuccessfully;
@@ -199,7 +207,7 @@ internal static class TorrentRun
                     s = handle.Status;
                     if (spec.SeedOnly)
                     {
-                        Report(spec, live, s, "seeding", force: true);
+                        reporter.Report(s, "seeding", force: true);
                         if (!s.IsComplete)
                         {
                             ConsoleOutput.WriteError($"warning: only {s.PiecesHave} of {s.PiecesTotal} pieces verify in {spec.Directory}; seeding those");
@@ -211,7 +219,8 @@ internal static class TorrentRun
                     }
                     else
                     {
-                        Report(spec, live, s, "complete", force: true);
+                        reporter.Report(s, "complete", force: true);
+                        ConsoleOutput.EndLive(keep: true);
                         if (!spec.JsonOutput)
                         {
                             ConsoleOutput.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -225,7 +234,7 @@ internal static class TorrentRun
                 }
                 else if (!spec.Quiet && (live || spec.JsonOutput || ticks % 2 == 0))
                 {
-                    Report(spec, live, s, "status", force: false);
+                    reporter.Report(s, "status", force: false);
                 }
                 ticks++;
                 await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
@@ -247,25 +256,10 @@ internal static class TorrentRun
                 $"shoal: interrupted at {s.Progress * 100:0.0}% ({s.PiecesHave}/{s.PiecesTotal} pieces); run again to resume"));
             return ExitCodes.Interrupted;
         }
-    }
-
-    private static void Report(TorrentRunSpec spec, bool live, TorrentStatus s, string evt, bool force)
-    {
-        if (spec.JsonOutput)
+        finally
         {
-            ConsoleOutput.WriteLine(StatusFormatter.StatusJson(evt, s));
-        }
-        else if (spec.Quiet && !force)
-        {
-            return;
-        }
-        else if (live)
-        {
-            ConsoleOutput.WriteLiveLine(StatusFormatter.Line(s));
-        }
-        else if (!spec.Quiet)
-        {
-            ConsoleOutput.WriteError(StatusFormatter.Line(s));
+            // An error line (written by the CLI's error path) must not land on the bar's line.
+            ConsoleOutput.EndLive(keep: true);
         }
     }
 }

@@ -66,7 +66,7 @@ internal sealed partial class TorrentSession
     }
 
     /// <summary>DHT facts for the status snapshot and the stall reason.</summary>
-    private int DhtNodeCount => Dht?.NodeCount ?? 0;
+    private int DhtNodeCount => UsesDht ? Dht!.NodeCount : 0;
 
     private string? DhtTrouble()
     {
