@@ -150,6 +150,7 @@ internal sealed partial class TorrentSession
         }
         _state = TorrentState.Paused;
         DisconnectAll("torrent paused");
+        SpillAssemblies();
         StopTrackersForPause();
         if (_dhtDiscovery is { } dht)
         {
@@ -232,5 +233,29 @@ internal sealed partial class TorrentSession
                 _log.LogDebug(ex, "stopping trackers on pause");
             }
         });
+    }
+
+    /// <summary>
+    /// Writes the blocks of unfinished pieces held in memory (TorrentSession.Assembly.cs) to disk and moves those
+    /// pieces to the direct path, so a paused torrent holds no block buffers (many paused torrents, little RSS).
+    /// </summary>
+    private void SpillAssemblies()
+    {
+        foreach (var a in _assemblies.Values)
+        {
+            for (int i = 0; i < a.Blocks.Length; i++)
+            {
+                if (a.Blocks[i] is { } block)
+                {
+                    a.Blocks[i] = null;
+                    _pendingWrites[a.Piece] = _pendingWrites.GetValueOrDefault(a.Piece) + 1;
+                    _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Write, null, a.Piece, i * Protocol.TorrentLengths.BlockSize,
+                        _lengths.BlockLength(a.Piece, i), block));
+                }
+            }
+            _directPieces.Add(a.Piece);
+            _assemblyBytes -= a.Size;
+        }
+        _assemblies.Clear();
     }
 }

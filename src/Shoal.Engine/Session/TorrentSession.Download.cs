@@ -140,6 +140,7 @@ internal sealed partial class TorrentSession
     private void OnPieceChecked(int piece, bool ok)
     {
         ReleaseAssembly(piece);
+        MaybeRunVerify(); // a re-check waits for assembled pieces in flight too
         if (_have[piece])
         {
             return;
@@ -273,7 +274,7 @@ internal sealed partial class TorrentSession
                 BlockBuffers.Return(job.Buffer);
             }
             // Ok marks a failed write, so the loop stops waiting for it (TorrentSession.Verify.cs).
-            Post(new SessionEvent(SessionEventKind.DiskFailed, Piece: job.Piece, Ok: job.Kind == DiskJobKind.Write, Payload: ex));
+            Post(new SessionEvent(SessionEventKind.DiskFailed, Piece: job.Piece, Ok: job.Kind is DiskJobKind.Write or DiskJobKind.HashWrite, Payload: ex));
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Shoal.Engine.Session;
 
 /// <summary>
 /// Re-checking data on request (<see cref="TorrentHandle.VerifyAsync"/>). The loop parks the torrent (state
-/// Checking, peers closed), waits for block writes already queued to land, then hashes everything on a worker
+/// Checking, peers closed), waits for block writes and assembled pieces already queued to land, then hashes everything on a worker
 /// while the loop keeps running. The result replaces the have-set: a fresh picker is built from it (no peer is
 /// connected, so no availability is lost) and the torrent goes back to running, or stays paused.
 /// </summary>
@@ -63,7 +63,7 @@ internal sealed partial class TorrentSession
     /// <summary>Starts the hashing once no block write is pending (called again as writes complete).</summary>
     private void MaybeRunVerify()
     {
-        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0)
+        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0 || _assembledInFlight.Count > 0)
         {
             return;
         }
@@ -127,7 +127,11 @@ internal sealed partial class TorrentSession
     /// <summary>A block write failed: it will never post BlockWritten, so stop counting it (a re-check may be waiting).</summary>
     private void OnWriteFailed(int piece)
     {
-        if (_pendingWrites.TryGetValue(piece, out int left))
+        if (_assembledInFlight.ContainsKey(piece))
+        {
+            ReleaseAssembly(piece); // an assembled piece's write failed: no PieceChecked will come
+        }
+        else if (_pendingWrites.TryGetValue(piece, out int left))
         {
             if (left > 1)
             {
@@ -150,6 +154,20 @@ internal sealed partial class TorrentSession
         _picker = picker;
         _pendingWrites.Clear();
         _awaitingVerify.Clear();
+        // Blocks held in memory for unfinished pieces belong to the old picker's progress: give them back.
+        foreach (var a in _assemblies.Values)
+        {
+            foreach (var b in a.Blocks)
+            {
+                if (b is not null)
+                {
+                    Peers.BlockBuffers.Return(b);
+                }
+            }
+            _assemblyBytes -= a.Size;
+        }
+        _assemblies.Clear();
+        _directPieces.Clear();
         _contributors.Clear();
         long done = 0;
         for (int i = 0; i < have.Length; i++)
