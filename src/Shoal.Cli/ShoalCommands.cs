@@ -25,6 +25,7 @@ internal static class ShoalCommands
         root.Subcommands.Add(ScrapeCommand.Create());
         root.Subcommands.Add(DhtCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(DaemonCommand.Create());
         return root;
     }
 

@@ -30,6 +30,9 @@ internal sealed record TorrentRunSpec
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
+    /// <summary>Engine-wide limits in bytes/s (<c>--max-down</c>, <c>--max-up</c>); 0 = none.</summary>
+    public long MaxDownloadRate { get; init; }
+    public long MaxUploadRate { get; init; }
     /// <summary><c>--dht-node</c> values (HOST:PORT); empty means the default public routers.</summary>
     public IReadOnlyList<string> DhtNodes { get; init; } = [];
     public bool NoDht { get; init; }
@@ -151,7 +154,8 @@ internal static class TorrentRun
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
-            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht });
+            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht,
+                MaxDownloadRate = spec.MaxDownloadRate, MaxUploadRate = spec.MaxUploadRate });
             try
             {
                 await engine.StartAsync().ConfigureAwait(false);

@@ -262,7 +262,8 @@ internal sealed partial class TorrentSession
             {
                 BlockBuffers.Return(job.Buffer);
             }
-            Post(new SessionEvent(SessionEventKind.DiskFailed, Payload: ex));
+            // Ok marks a failed write, so the loop stops waiting for it (TorrentSession.Verify.cs).
+            Post(new SessionEvent(SessionEventKind.DiskFailed, Piece: job.Piece, Ok: job.Kind == DiskJobKind.Write, Payload: ex));
         }
     }
 }

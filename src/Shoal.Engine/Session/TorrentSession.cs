@@ -207,16 +207,17 @@ internal sealed partial class TorrentSession : IPeerEventSink
                 OnBlockRead(ev);
                 break;
             case SessionEventKind.DiskFailed:
+                if (ev.Ok)
+                {
+                    OnWriteFailed(ev.Piece);
+                }
                 OnDiskFailed((Exception)ev.Payload!);
                 break;
             case SessionEventKind.Tick:
                 OnTick();
                 break;
             case SessionEventKind.AddPeers:
-                foreach (var ep in (IEnumerable<IPEndPoint>)ev.Payload!)
-                {
-                    AddCandidate(ep, ev.Ok);
-                }
+                AddDiscoveredPeers((IEnumerable<IPEndPoint>)ev.Payload!, ev.Ok);
                 ConnectMore();
                 break;
             case SessionEventKind.Control:

@@ -19,7 +19,7 @@ public class DhtMaintenanceTests
     {
         var ct = DhtTestNodes.Deadline();
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var options = DhtTestNodes.Options() with { TimeProvider = clock, QueryTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = DhtTestNodes.Options() with { TimeProvider = clock, QueryTimeout = TimeSpan.FromSeconds(1) };
         await using var node = await DhtTestNodes.StartAsync(options);
         await using var alive = await DhtTestNodes.StartAsync();
         var dead = await DhtTestNodes.StartAsync();

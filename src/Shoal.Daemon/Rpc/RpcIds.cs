@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Shoal.Daemon.Torrents;
+
+namespace Shoal.Daemon.Rpc;
+
+/// <summary>
+/// Transmission's <c>ids</c> argument: absent (every torrent), one id, a list of ids and/or hash strings, or the
+/// string "recently-active" (changed in the last minute). Ids that match nothing are ignored.
+/// </summary>
+internal static class RpcIds
+{
+    public const int RecentSeconds = 60;
+
+    public static IReadOnlyList<ManagedTorrent> Resolve(JsonObject? args, TorrentRegistry registry, out bool recentlyActive)
+    {
+        recentlyActive = false;
+        var node = args?["ids"];
+        if (node is null)
+        {
+            return registry.All;
+        }
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == "recently-active")
+        {
+            recentlyActive = true;
+            long since = registry.Now - RecentSeconds;
+            return [.. registry.All.Where(t => t.ChangedAt >= since || t.Handle is not null || t.FetchingMetadata)];
+        }
+        var items = node is JsonArray a ? a.ToArray() : [node];
+        var result = new List<ManagedTorrent>();
+        foreach (var item in items)
+        {
+            if (One(item, registry) is { } t && !result.Contains(t))
+            {
+                result.Add(t);
+            }
+        }
+        return result;
+    }
+
+    private static ManagedTorrent? One(JsonNode? item, TorrentRegistry registry)
+    {
+        if (item is not JsonValue v)
+        {
+            return null;
+        }
+        switch (v.GetValueKind())
+        {
+            case JsonValueKind.Number:
+                return v.TryGetValue(out int id) ? registry.FindById(id) : null;
+            case JsonValueKind.String:
+                string s = v.GetValue<string>();
+                return s.Length == 40 ? registry.FindByHash(s) : int.TryParse(s, out int n) ? registry.FindById(n) : null;
+            default:
+                return null;
+        }
+    }
+}
