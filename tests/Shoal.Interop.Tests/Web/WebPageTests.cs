@@ -93,7 +93,7 @@ public sealed class WebPageTests
                 Expect(bar).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = (float)Transfer.TotalMilliseconds }));
             await Expect(row.Locator(".torrent-percent")).ToHaveTextAsync("100%");
             // Hidden folders are not the payload: the engine keeps resume data in DIR/.shoal unless told otherwise.
-            string landed = Assert.Single(Directory.GetDirectories(downloads).Where(d => !Path.GetFileName(d).StartsWith('.')));
+            string landed = Assert.Single(Directory.GetDirectories(downloads), d => !Path.GetFileName(d).StartsWith('.'));
             Payload.AssertSameTree(root, landed, scope.Report);
 
             // Detail view: files with wanted boxes and priorities, the tracker with its status.
