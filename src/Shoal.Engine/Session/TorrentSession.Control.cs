@@ -97,7 +97,9 @@ internal sealed partial class TorrentSession
         {
             throw new InvalidOperationException("stop the torrent before deleting its data");
         }
-        return Storage.DataDeletion.Delete(_store);
+        int deleted = Storage.DataDeletion.Delete(_store);
+        DeleteResumeData();
+        return deleted;
     }
 
     private void OnControl(object command)

@@ -167,6 +167,28 @@ internal sealed partial class TorrentSession
         await SaveResumeAsync(have, partial).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// With the data deleted, its resume file goes too (and the resume folder, if that leaves it empty). Only after
+    /// the loop has ended, so no save can write it again.
+    /// </summary>
+    private void DeleteResumeData()
+    {
+        string path = _options.ResumeFilePath(InfoHash);
+        try
+        {
+            File.Delete(path);
+            string dir = Path.GetDirectoryName(path)!;
+            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+            {
+                Directory.Delete(dir);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning("{Name}: could not delete resume data {Path}: {Error}", _meta.Name, path, ex.Message);
+        }
+    }
+
     /// <summary>Data first (fsync), then the resume file that describes it: see the type's remarks.</summary>
     private async Task SaveResumeAsync(BitField have, IReadOnlyDictionary<int, IReadOnlyList<int>> partial)
     {

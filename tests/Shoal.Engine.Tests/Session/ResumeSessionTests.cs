@@ -78,6 +78,24 @@ public sealed class ResumeSessionTests
     }
 
     [Fact]
+    public async Task Removing_a_torrent_with_its_data_removes_its_resume_data_too()
+    {
+        var data = TestTorrents.RandomData(200_000, 15);
+        var meta = TestTorrents.Create(data, 32 * 1024, "removed");
+        using var dir = new TempFolder();
+        TestTorrents.WriteData(meta, data, dir.Path);
+        await using var engine = new ShoalEngine(Loopback());
+        var t = await engine.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dir.Path });
+        await t.Completion.WaitAsync(Timeout);
+
+        await engine.RemoveTorrentAsync(t, deleteData: true);
+
+        string resume = new TorrentOptions { DownloadDirectory = dir.Path }.ResumeFilePath(meta.InfoHash);
+        Assert.False(File.Exists(resume), "the resume file outlived the data it described");
+        Assert.False(Directory.Exists(Path.GetDirectoryName(resume)), "the emptied resume folder was left behind");
+    }
+
+    [Fact]
     public async Task Garbage_resume_data_is_ignored_and_the_data_checked()
     {
         var data = TestTorrents.RandomData(300_000, 13);
