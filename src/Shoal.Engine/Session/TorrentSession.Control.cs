@@ -146,6 +146,7 @@ internal sealed partial class TorrentSession
         _state = TorrentState.Paused;
         DisconnectAll("torrent paused");
         StopTrackersForPause();
+        StopDhtDiscoveryForPause();
     }
 
     private void Resume()
@@ -162,6 +163,7 @@ internal sealed partial class TorrentSession
         _state = RunState();
         _pausedTrackers = null;
         StartTrackers();
+        StartDhtDiscovery();
         foreach (var c in _candidates.Values)
         {
             c.NextAttempt = 0;

@@ -25,9 +25,9 @@ internal sealed partial class TorrentSession
     /// </summary>
     private void StartDhtDiscovery()
     {
-        if (!UsesDht)
+        if (!UsesDht || _dhtDiscovery is not null || _state == TorrentState.Paused)
         {
-            return;
+            return; // a paused torrent starts its lookups on resume
         }
         _dhtDiscovery = Dht!.CreateDiscovery(_meta.InfoHash, _listenPort,
             wantMorePeers: () => _state == TorrentState.Downloading && _status.PeersConnected < FewPeers,
@@ -43,9 +43,13 @@ internal sealed partial class TorrentSession
     {
         if (_dhtDiscovery is { } d)
         {
+            _dhtDiscovery = null;
             await d.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A paused torrent neither looks peers up nor announces; the loop stops in the background.</summary>
+    private void StopDhtDiscoveryForPause() => _ = StopDhtDiscoveryAsync();
 
     /// <summary>BEP 5: a peer that sets the DHT bit learns our DHT port.</summary>
     private void SendDhtPort(PeerState p)
