@@ -27,7 +27,7 @@ internal sealed partial class TorrentSession
     {
         if (!UsesDht || _dhtDiscovery is not null || _state == TorrentState.Paused)
         {
-            return; // a paused torrent starts its lookups on resume
+            return; // a paused torrent starts its lookups on resume (TorrentSession.Control.cs)
         }
         _dhtDiscovery = Dht!.CreateDiscovery(_meta.InfoHash, _listenPort,
             wantMorePeers: () => _state == TorrentState.Downloading && _status.PeersConnected < FewPeers,

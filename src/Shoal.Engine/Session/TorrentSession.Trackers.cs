@@ -34,7 +34,7 @@ internal sealed partial class TorrentSession
         _trackers = new TrackerManager(_meta.AnnounceTiers, _meta.InfoHash, _connector.OurId, _listenPort(),
             () => new AnnounceStats(Volatile.Read(ref _uploaded), Volatile.Read(ref _downloaded),
                 _lengths.TotalLength - Volatile.Read(ref _bytesDone)),
-            options: null, _trackerLog, _time);
+            options: _options.TrackerOptions, _trackerLog, _time);
         _trackers.Start();
         var reader = _trackers.Peers;
         _ = Task.Run(async () =>
