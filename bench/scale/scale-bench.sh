@@ -51,7 +51,7 @@ if [[ " $PARTS " == *" A "* ]]; then
   INFO=$($PY "$SCRIPTS/make_torrent.py" "$T/a/payload.bin" "$T/a/t.torrent" --piece-size 1048576)
   read -r IH PIECES PLEN TOTAL < <($PY -c 'import json,sys;d=json.loads(sys.argv[1]);print(d["infoHash"],d["pieceCount"],d["pieceLength"],d["totalLength"])' "$INFO")
   SP=$(free_port)
-  "$SHOAL" seed "$T/a/t.torrent" -d "$T/a" --port "$SP" --max-peers $((PEERS + 50)) --json > "$T/a/seed.log" 2>&1 &
+  "$SHOAL" seed "$T/a/t.torrent" -d "$T/a" --port "$SP" --max-peers $((PEERS + 50)) --no-dht --json > "$T/a/seed.log" 2>&1 &
   SEED=$!; PIDS+=("$SEED")
   wait_listening "$T/a/seed.log" || { log "seeder did not start"; tail "$T/a/seed.log" >&2; exit 1; }
   sleep 1
@@ -107,7 +107,7 @@ if [[ " $PARTS " == *" B "* ]]; then
     wait_listening "$D/seed.log" || { log "libtorrent seeder did not start"; tail "$D/seed.log" >&2; exit 1; }
     sync
     $PY "$ROOT/bench/swarm/run_measured.py" --timeout 900 --result "$D/result" --log "$D/client.log" -- \
-      env SHOAL_STATS=1 "$SHOAL" download "$D/t.torrent" -o "$D/out" --peer "127.0.0.1:$LP" --quiet || true
+      env SHOAL_STATS=1 "$SHOAL" download "$D/t.torrent" -o "$D/out" --peer "127.0.0.1:$LP" --no-dht --quiet || true
     read -r status wall user sys rss_kb rc _ < "$D/result"
     if [ "$status" = ok ] && ! diff -rq "$D/seed/$NAME" "$D/out/$NAME" > /dev/null; then status=verify_failed; fi
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", u+s}')

@@ -104,7 +104,7 @@ start_seeder() {  # $1: a leecher port the seeder must dial (clients that ignore
   [ -n "$1" ] && dial=(--peer "127.0.0.1:$1")
   case "$SEEDER" in
     libtorrent) $PY "$SCRIPTS/lt_seed.py" "$TORRENT" "$T/seed" --port "$SPORT" --wait-announce "${dial[@]}" > "$slog" 2>&1 & ;;
-    shoal) "$SHOAL" seed "$TORRENT" --data "$T/seed" --port "$SPORT" "${dial[@]}" > "$slog" 2>&1 & ;;
+    shoal) "$SHOAL" seed "$TORRENT" --data "$T/seed" --port "$SPORT" --no-dht "${dial[@]}" > "$slog" 2>&1 & ;;
     *) log "unknown seeder $SEEDER"; return 1 ;;
   esac
   SEEDER_PID=$!
@@ -125,6 +125,8 @@ setup_leecher() {  # $1 name; uses R OUT LPORT
   shoal|shoal-b)  # shoal-b: a second build ($SHOAL_B) for A/B comparisons in the same run
          local exe=$SHOAL; [ "$1" = shoal-b ] && exe=$SHOAL_B
          CMD=(env SHOAL_STATS=1 "$exe" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
+         # Loopback only: no DHT (builds older than the DHT option have none to turn off).
+         if "$exe" download --help 2>/dev/null | grep -q -- --no-dht; then CMD+=(--no-dht); fi
          if [ "$SHOAL_PEER" = 1 ]; then CMD+=(--peer "127.0.0.1:$SPORT"); fi ;;
   libtorrent) CMD=($PY "$SCRIPTS/lt_leech.py" "$TORRENT" "$OUT" --port "$LPORT") ;;
   aria2c) CMD=(aria2c "--dir=$OUT" --seed-time=0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false

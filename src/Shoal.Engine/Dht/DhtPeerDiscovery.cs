@@ -88,8 +88,7 @@ internal sealed class DhtPeerDiscovery : IAsyncDisposable
                 _log.LogDebug(ex, "DHT lookup for {InfoHash} failed", _infoHash.ToHex());
                 shortOfPeers = true;
             }
-            var wait = shortOfPeers ? retry : _options.AnnounceInterval;
-            retry = shortOfPeers ? TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryInterval.Ticks)) : _options.RetryInterval;
+            (var wait, retry) = Schedule(shortOfPeers, retry, _options);
             try
             {
                 await Task.WhenAny(Task.Delay(wait, _time, ct), poke.Task).ConfigureAwait(false);
@@ -100,6 +99,15 @@ internal sealed class DhtPeerDiscovery : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The wait before the next lookup and the retry interval after it: short and doubling (up to the maximum) while
+    /// short of peers, the announce interval otherwise (which also resets the retry interval).
+    /// </summary>
+    internal static (TimeSpan Wait, TimeSpan NextRetry) Schedule(bool shortOfPeers, TimeSpan retry, EngineDhtOptions options) =>
+        shortOfPeers
+            ? (retry, TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, options.MaxRetryInterval.Ticks)))
+            : (options.AnnounceInterval, options.RetryInterval);
 
     /// <summary>One lookup (and announce); true when it should be repeated soon regardless of the peer count.</summary>
     private async Task<bool> LookupOnceAsync(CancellationToken ct)

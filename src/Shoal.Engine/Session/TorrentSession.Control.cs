@@ -154,11 +154,7 @@ internal sealed partial class TorrentSession
         DisconnectAll("torrent paused");
         SpillAssemblies();
         StopTrackersForPause();
-        if (_dhtDiscovery is { } dht)
-        {
-            _dhtDiscovery = null;
-            _ = dht.DisposeAsync().AsTask();
-        }
+        StopDhtDiscoveryForPause();
     }
 
     private void Resume()

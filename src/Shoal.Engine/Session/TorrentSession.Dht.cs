@@ -25,7 +25,7 @@ internal sealed partial class TorrentSession
     /// </summary>
     private void StartDhtDiscovery()
     {
-        if (!UsesDht || _state == TorrentState.Paused)
+        if (!UsesDht || _dhtDiscovery is not null || _state == TorrentState.Paused)
         {
             return; // a paused torrent starts its lookups on resume (TorrentSession.Control.cs)
         }
@@ -43,9 +43,13 @@ internal sealed partial class TorrentSession
     {
         if (_dhtDiscovery is { } d)
         {
+            _dhtDiscovery = null;
             await d.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A paused torrent neither looks peers up nor announces; the loop stops in the background.</summary>
+    private void StopDhtDiscoveryForPause() => _ = StopDhtDiscoveryAsync();
 
     /// <summary>BEP 5: a peer that sets the DHT bit learns our DHT port.</summary>
     private void SendDhtPort(PeerState p)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using Shoal.Interop.Tests.Infrastructure;
 using Shoal.Interop.Tests.Swarm;
 using Shoal.Protocol;
+using Xunit.Abstractions;
 
 namespace Shoal.Interop.Tests.Dht;
 
@@ -11,7 +13,7 @@ namespace Shoal.Interop.Tests.Dht;
 /// <c>--peer</c>: the DHT is the only way the two sides can meet.
 /// </summary>
 [Collection(SwarmScope.Collection)]
-public sealed class TrackerlessSwarmTests
+public sealed class TrackerlessSwarmTests(ITestOutputHelper output)
 {
     private const int ShoalNodes = 6;
     private static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(60);
@@ -34,6 +36,7 @@ public sealed class TrackerlessSwarmTests
         string outDir = scope.Dir.Sub("shoal-out");
         string state = Path.Combine(scope.Path, "shoal-dht.dat");
         string trace = Path.Combine(scope.Path, "trace.txt");
+        var clock = Stopwatch.StartNew();
         var shoal = scope.Add("shoal download", ShoalProcess.StartDownload(magnet, outDir, new ShoalDownloadOptions
         {
             DhtNodes = [dht.Entry],
@@ -42,6 +45,7 @@ public sealed class TrackerlessSwarmTests
             TraceFile = trace,
         }));
         await scope.Expect("shoal download of a trackerless magnet", () => shoal.WaitForExitAsync(SwarmScope.TransferTimeout));
+        output.WriteLine($"shoal: magnet to complete through the DHT in {clock.Elapsed.TotalSeconds:0.0}s ({payload.Torrent.TotalLength} bytes)");
 
         TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
         var last = shoal.LastJson();
@@ -68,10 +72,12 @@ public sealed class TrackerlessSwarmTests
         await ExpectAnnounce(scope, dht, payload.Torrent.InfoHash, port, "shoal seed");
 
         string outDir = scope.Dir.Sub("lt-out");
+        var clock = Stopwatch.StartNew();
         var leecher = scope.Add("libtorrent leecher", await LibtorrentPeer.StartDhtAsync("leech",
             [$"magnet:?xt=urn:btih:{payload.Torrent.InfoHash}", outDir], [dht.Entry], SwarmScope.TransferTimeout));
         await scope.Expect("libtorrent leech of a trackerless magnet", () => leecher.WaitForExitAsync(SwarmScope.TransferTimeout + TimeSpan.FromSeconds(15)));
 
+        output.WriteLine($"libtorrent: magnet to complete through the DHT in {clock.Elapsed.TotalSeconds:0.0}s ({payload.Torrent.TotalLength} bytes)");
         Assert.True(leecher.Process.ExitCode == 0, $"libtorrent leecher exited {leecher.Process.ExitCode}\n{scope.Report()}");
         Payload.AssertSameTree(payload.Root, payload.Landed(outDir), scope.Report);
     }

@@ -19,7 +19,7 @@ public sealed class RateLimitTests(ITestOutputHelper output)
         const long size = 8L * 1024 * 1024;
         using var scope = new SwarmScope();
         var payload = await TestSwarms.SingleFileAsync(scope, length: size, seed: 9);
-        var args = new List<string> { "seed", payload.Torrent.TorrentPath, "--data", payload.SaveDir, "--port", "0", "--max-up", "1M", "--verbose" };
+        var args = new List<string> { "seed", payload.Torrent.TorrentPath, "--data", payload.SaveDir, "--port", "0", "--max-up", "1M", "--verbose", "--no-dht" };
         var shoal = scope.Add("shoal seed", ShoalProcess.Start(args));
         await scope.Expect("shoal seed start", () => shoal.WaitForPortAsync(TimeSpan.FromSeconds(60)));
         string outDir = scope.Dir.Sub("lt-out");

@@ -16,7 +16,7 @@ public static class DaemonUnderTest
         var process = ExternalProcess.Start(RepoPaths.ShoalExe,
         [
             "daemon", "--rpc-bind", $"127.0.0.1:{rpcPort.ToString(CultureInfo.InvariantCulture)}",
-            "--data-dir", dataDir, "--download-dir", downloadDir, "--port", "0", "--verbose",
+            "--data-dir", dataDir, "--download-dir", downloadDir, "--port", "0", "--no-dht", "--verbose",
         ]);
         var baseUrl = new Uri($"http://127.0.0.1:{rpcPort}/");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
