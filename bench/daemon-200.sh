@@ -40,7 +40,7 @@ for i in range(count):
 PY
 
 start_daemon() {
-  "$SHOAL" daemon --data-dir "$work/state" --download-dir "$work/data" --rpc-bind 127.0.0.1:0 --port 0 --json \
+  "$SHOAL" daemon --data-dir "$work/state" --download-dir "$work/data" --rpc-bind 127.0.0.1:0 --port 0 --json --no-dht \
     > "$work/out.txt" 2> "$work/err.txt" &
   pid=$!
   for _ in $(seq 300); do

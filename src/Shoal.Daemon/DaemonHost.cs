@@ -70,7 +70,14 @@ public sealed class DaemonHost : IAsyncDisposable
         store.SaveSettings(settings);
         var access = new RpcAccess(options.RpcUser, options.RpcPassword, options.Allow);
 
-        var engine = new ShoalEngine(new EngineOptions { Port = options.PeerPort, LoggerFactory = loggers });
+        var engine = new ShoalEngine(new EngineOptions
+        {
+            Port = options.PeerPort,
+            LoggerFactory = loggers,
+            MaxDownloadRate = settings.SpeedLimitDownEnabled ? settings.SpeedLimitDown : 0,
+            MaxUploadRate = settings.SpeedLimitUpEnabled ? settings.SpeedLimitUp : 0,
+            Dht = options.Dht,
+        });
         TorrentRegistry? registry = null;
         WebApplication? web = null;
         try

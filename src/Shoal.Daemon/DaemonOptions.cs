@@ -34,6 +34,9 @@ public sealed record DaemonOptions
     /// <summary>Non-loopback clients allowed without credentials (addresses or CIDR networks).</summary>
     public IReadOnlyList<IPNetwork> Allow { get; init; } = [];
 
+    /// <summary>The engine's DHT node (finds peers for magnets and public torrents); null: no DHT.</summary>
+    public Shoal.Engine.EngineDhtOptions? Dht { get; init; }
+
     /// <summary>How often the queue, ratio limits and the watch folder are looked at.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
 

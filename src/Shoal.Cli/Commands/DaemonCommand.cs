@@ -31,11 +31,13 @@ internal static class DaemonCommand
         var user = new Option<string>("--rpc-user") { Description = "Require HTTP basic auth with this user (needs --rpc-password)" };
         var password = new Option<string>("--rpc-password") { Description = "Password for --rpc-user" };
         var allow = new Option<string[]>("--allow") { Description = "Also accept RPC clients from this address or CIDR network; repeatable" };
+        var dhtNode = DhtSettings.NodeOption();
+        var noDht = DhtSettings.NoDhtOption();
         var json = CliOptions.Json();
         json.Description = "Print one JSON line when listening ({\"event\":\"listening\",...})";
         var command = new Command("daemon", "Run many torrents in the background, driven over the Transmission RPC")
         {
-            dataDir, downloadDir, rpcBind, port, maxDown, maxUp, watchDir, user, password, allow, json,
+            dataDir, downloadDir, rpcBind, port, maxDown, maxUp, watchDir, user, password, allow, dhtNode, noDht, json,
         };
         command.SetAction((result, ct) =>
         {
@@ -53,6 +55,7 @@ internal static class DaemonCommand
                 RpcUser = result.GetValue(user),
                 RpcPassword = result.GetValue(password),
                 Allow = [.. (result.GetValue(allow) ?? []).Select(ParseAllow)],
+                Dht = BuildDht(result.GetValue(noDht), result.GetValue(dhtNode) ?? [], Path.Combine(data, "dht.dat")),
             };
             if ((spec.RpcUser is null) != (spec.RpcPassword is null))
             {
@@ -125,6 +128,25 @@ internal static class DaemonCommand
             // Kestrel's bind failure (the engine's peer socket throws SocketException instead).
             throw new IOException($"cannot listen for RPC on {spec.RpcEndPoint}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The DHT node's settings (routing table kept in the state folder), or null with --no-dht.</summary>
+    private static Engine.EngineDhtOptions? BuildDht(bool off, string[] nodes, string statePath)
+    {
+        if (off)
+        {
+            return nodes.Length > 0 ? throw new CliInputException("--dht-node and --no-dht contradict each other") : null;
+        }
+        var endpoints = new List<EndPoint>();
+        foreach (string text in nodes)
+        {
+            if (!PeerAddress.TryParse(text, out string host, out int p, out string? error, "--dht-node"))
+            {
+                throw new CliInputException(error!);
+            }
+            endpoints.Add(IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, p) : new DnsEndPoint(host, p));
+        }
+        return new Engine.EngineDhtOptions { BootstrapNodes = endpoints, UseDefaultRouters = endpoints.Count == 0, StatePath = statePath };
     }
 
     private static IPEndPoint ParseBind(string? text)

@@ -6,8 +6,8 @@ namespace Shoal.Daemon.Rpc;
 
 /// <summary>
 /// Builds the torrent-get fields (Transmission RPC names and units) for one torrent. Unknown field names are left
-/// out, as Transmission does. Per-file progress is exact for complete torrents and proportional otherwise (the
-/// engine publishes no per-file counts yet); peer lists stay empty until it publishes per-peer status.
+/// out, as Transmission does. Sizes and per-file progress come from the engine's status (live, or the last one of
+/// this run); for a torrent that has not run since the daemon started they are estimated from the saved record.
 /// </summary>
 internal static class TorrentFields
 {
@@ -60,14 +60,14 @@ internal static class TorrentFields
             "eta" => Eta(t),
             "etaIdle" => -1,
             "peersConnected" => live?.PeersConnected ?? 0,
-            "peersGettingFromUs" => live is { UploadRate: > 0 } ? Math.Max(1, live.PeersConnected - live.PeersUnchokingUs) : 0,
-            "peersSendingToUs" => live is { DownloadRate: > 0 } ? live.PeersUnchokingUs : 0,
+            "peersGettingFromUs" => live?.Peers.Count(p => !p.AmChoking && p.PeerInterested) ?? 0,
+            "peersSendingToUs" => live?.Peers.Count(p => !p.PeerChoking && p.AmInterested) ?? 0,
             "peersFrom" => new JsonObject
             {
                 ["fromCache"] = 0, ["fromDht"] = 0, ["fromIncoming"] = 0, ["fromLpd"] = 0, ["fromLtep"] = 0,
                 ["fromPex"] = 0, ["fromTracker"] = 0,
             },
-            "peers" => new JsonArray(),
+            "peers" => Peers(live),
             "webseeds" => new JsonArray([.. (meta?.WebSeeds ?? []).Select(w => (JsonNode?)w)]),
             "webseedsSendingToUs" => 0,
             "totalSize" => t.TotalSize,
@@ -99,7 +99,7 @@ internal static class TorrentFields
             "pieceCount" => meta?.PieceCount ?? 0,
             "pieceSize" => meta?.PieceLength ?? 0,
             "queuePosition" => r.QueuePosition,
-            "recheckProgress" => live?.State == Engine.Session.TorrentState.Checking ? 0 : 1,
+            "recheckProgress" => live?.State == Engine.Session.TorrentState.Checking ? live.VerifyProgress : 0,
             "magnetLink" => r.MagnetUri ?? $"magnet:?xt=urn:btih:{t.InfoHash}&dn={Uri.EscapeDataString(r.Name)}",
             "manualAnnounceTime" => -1,
             "maxConnectedPeers" => 50,
@@ -140,6 +140,10 @@ internal static class TorrentFields
         {
             return 0;
         }
+        if (t.KnownStatus is { State: not Engine.Session.TorrentState.Checking } s)
+        {
+            return s.WantedBytes;
+        }
         var wanted = t.Record.Wanted;
         return wanted.All(w => w) ? meta.TotalLength
             : meta.Files.Where((f, i) => i < wanted.Count && wanted[i] && !f.IsPadding).Sum(f => f.Length);
@@ -147,7 +151,15 @@ internal static class TorrentFields
 
     private static long LeftUntilDone(ManagedTorrent t)
     {
-        if (t.Metainfo is null || t.Record.Complete && t.Handle is null)
+        if (t.Metainfo is null)
+        {
+            return 0;
+        }
+        if (t.KnownStatus is { State: not Engine.Session.TorrentState.Checking } s)
+        {
+            return Math.Max(0, s.WantedBytes - s.WantedBytesDone);
+        }
+        if (t.Record.Complete)
         {
             return 0;
         }
@@ -156,13 +168,20 @@ internal static class TorrentFields
         return Math.Max(0, size - have);
     }
 
-    private static long FileDone(ManagedTorrent t, long length) =>
-        t.BytesDone >= t.TotalSize ? length : (long)(length * t.PercentDone);
+    /// <summary>A file's verified bytes: from the engine when known, else estimated from the saved progress.</summary>
+    private static long FileDone(ManagedTorrent t, int index, long length)
+    {
+        if (t.KnownStatus is { State: not Engine.Session.TorrentState.Checking } s && index < s.Files.Count)
+        {
+            return s.Files[index].BytesCompleted;
+        }
+        return t.BytesDone >= t.TotalSize ? length : (long)(length * t.PercentDone);
+    }
 
     private static JsonArray Files(ManagedTorrent t) =>
-        t.Metainfo is not { } meta ? [] : new JsonArray([.. meta.Files.Select(f => (JsonNode?)new JsonObject
+        t.Metainfo is not { } meta ? [] : new JsonArray([.. meta.Files.Select((f, i) => (JsonNode?)new JsonObject
         {
-            ["bytesCompleted"] = FileDone(t, f.Length),
+            ["bytesCompleted"] = FileDone(t, i, f.Length),
             ["length"] = f.Length,
             ["name"] = meta.IsMultiFile ? $"{meta.Name}/{f.Path}" : f.Path,
         })]);
@@ -170,9 +189,32 @@ internal static class TorrentFields
     private static JsonArray FileStats(ManagedTorrent t) =>
         t.Metainfo is not { } meta ? [] : new JsonArray([.. meta.Files.Select((f, i) => (JsonNode?)new JsonObject
         {
-            ["bytesCompleted"] = FileDone(t, f.Length),
+            ["bytesCompleted"] = FileDone(t, i, f.Length),
             ["wanted"] = i >= t.Record.Wanted.Count || t.Record.Wanted[i],
             ["priority"] = i < t.Record.Priorities.Count ? t.Record.Priorities[i] : 0,
+        })]);
+
+    private static JsonArray Peers(Engine.Session.TorrentStatus? live) =>
+        live is null ? [] : new JsonArray([.. live.Peers.Select(p => (JsonNode?)new JsonObject
+        {
+            ["address"] = (p.EndPoint.Address.IsIPv4MappedToIPv6 ? p.EndPoint.Address.MapToIPv4() : p.EndPoint.Address).ToString(),
+            ["port"] = p.EndPoint.Port,
+            ["clientName"] = p.Client,
+            ["clientIsChoked"] = p.PeerChoking,
+            ["clientIsInterested"] = p.AmInterested,
+            ["peerIsChoked"] = p.AmChoking,
+            ["peerIsInterested"] = p.PeerInterested,
+            ["isDownloadingFrom"] = !p.PeerChoking && p.AmInterested,
+            ["isUploadingTo"] = !p.AmChoking && p.PeerInterested,
+            ["isEncrypted"] = p.IsEncrypted,
+            ["isIncoming"] = p.IsIncoming,
+            ["isUTP"] = p.IsUtp,
+            ["flagStr"] = p.Flags,
+            ["progress"] = p.Progress,
+            ["rateToClient"] = p.DownloadRate,
+            ["rateToPeer"] = p.UploadRate,
+            ["bytesToClient"] = p.Downloaded,
+            ["bytesToPeer"] = p.Uploaded,
         })]);
 
     private static JsonArray Trackers(ManagedTorrent t)

@@ -9,6 +9,7 @@ namespace Shoal.Daemon.State;
 /// settings.json              session settings and cumulative stats
 /// torrents/HASH.torrent      each added torrent, as added (or as fetched for a magnet)
 /// torrents/HASH.json         its state: paused, download folder, dates, files wanted, priorities, limits, counters
+/// resume/HASH.resume         the engine's resume data (which pieces are verified, file sizes and times)
 /// </code>
 /// Every write goes to a temp file that is flushed to disk and then renamed over the old one, so a crash (kill -9,
 /// power loss) leaves either the old or the new file, never half of one. Thread-safe: writes of one file are
@@ -23,6 +24,7 @@ public sealed class StateStore
     {
         Root = Path.GetFullPath(root);
         TorrentsDirectory = Path.Combine(Root, "torrents");
+        ResumeDirectory = Path.Combine(Root, "resume");
         _log = log;
         Directory.CreateDirectory(TorrentsDirectory);
     }
@@ -30,6 +32,9 @@ public sealed class StateStore
     public string Root { get; }
 
     public string TorrentsDirectory { get; }
+
+    /// <summary>The engine's resume files (HASH.resume), so data folders stay free of daemon files.</summary>
+    public string ResumeDirectory { get; }
 
     public string SettingsPath => Path.Combine(Root, "settings.json");
 
@@ -98,6 +103,7 @@ public sealed class StateStore
         {
             TryDelete(RecordPath(infoHash));
             TryDelete(TorrentPath(infoHash));
+            TryDelete(Path.Combine(ResumeDirectory, infoHash + ".resume"));
         }
     }
 
@@ -119,7 +125,10 @@ public sealed class StateStore
     {
         try
         {
-            File.Delete(path);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
         }
         catch (IOException ex)
         {

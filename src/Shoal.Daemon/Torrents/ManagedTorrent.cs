@@ -70,6 +70,9 @@ public sealed class ManagedTorrent
 
     public double PercentDone => TotalSize == 0 ? 0 : (double)BytesDone / TotalSize;
 
+    /// <summary>The live status, else the last one seen in this run (null after a restart until it runs).</summary>
+    public TorrentStatus? KnownStatus => Handle?.Status ?? LastStatus;
+
     public DaemonTorrentStatus Status
     {
         get

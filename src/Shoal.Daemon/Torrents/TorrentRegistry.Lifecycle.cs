@@ -1,16 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Shoal.Engine.Session;
+using Shoal.Daemon.State;
 using Shoal.Engine.Storage;
 using Shoal.Protocol.Metainfo;
 
 namespace Shoal.Daemon.Torrents;
 
 /// <summary>
-/// Starting and stopping engine torrents. THE SEAM: until the engine has pause/resume, "stop" stops the torrent's
-/// session and "start" adds it again (its data is checked on the way back in). Everything that talks to the engine
-/// about one torrent is in this file, so switching to the engine's own pause, limits and file priorities changes
-/// only <see cref="StartSessionAsync"/>, <see cref="StopSessionAsync"/> and <see cref="ApplyLimits"/>.
+/// Starting and stopping engine torrents. A paused or queued torrent has no engine session at all (200 paused
+/// torrents cost a record each, not a session); starting adds it to the engine again, whose resume data (kept in
+/// DATA_DIR/resume) spares the re-hash of unchanged files. Everything that talks to the engine about one torrent is
+/// in this file.
 /// </summary>
 public sealed partial class TorrentRegistry
 {
@@ -76,10 +77,10 @@ public sealed partial class TorrentRegistry
                 return;
             }
             Touch(t);
-            if (t.Handle is not null)
+            if (t.Handle is { } handle)
             {
-                await StopSessionAsync(t).ConfigureAwait(false);
-                await StartSessionAsync(t).ConfigureAwait(false);
+                // The engine checks in place and goes back to what it was doing; the tick sees the result.
+                _ = VerifyInBackgroundAsync(t, handle);
                 return;
             }
             var store = TorrentStorage.OpenForChecking(meta, t.Record.DownloadDirectory);
@@ -108,21 +109,28 @@ public sealed partial class TorrentRegistry
         try
         {
             Directory.CreateDirectory(t.Record.DownloadDirectory);
+            var r = t.Record;
             var handle = await _engine.AddTorrentAsync(meta, new TorrentOptions
             {
-                DownloadDirectory = t.Record.DownloadDirectory,
+                DownloadDirectory = r.DownloadDirectory,
                 SeedWhenComplete = true,
-                Peers = ParsePeers(t.Record.Peers),
+                Peers = ParsePeers(r.Peers),
+                ResumeDirectory = _store.ResumeDirectory,
+                FilePriorities = FilePriorities(r),
+                Sequential = r.Sequential,
+                MaxDownloadRate = r.DownloadLimited ? r.DownloadLimit : 0,
+                MaxUploadRate = r.UploadLimited ? r.UploadLimit : 0,
+                AddedAt = DateTimeOffset.FromUnixTimeSeconds(r.AddedDate),
+                CompletedAt = r.DoneDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(r.DoneDate) : null,
             }).ConfigureAwait(false);
             t.Handle = handle;
             t.SeenDownloaded = 0;
             t.SeenUploaded = 0;
             t.Error = null;
             t.Record.ActivityDate = Now;
-            ApplyLimits(t);
             _log.LogInformation("started {Name} (id {Id})", meta.Name, t.Id);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or StorageException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or StorageException)
         {
             t.Error = ex.Message;
             _log.LogWarning("cannot start {Name}: {Error}", meta.Name, ex.Message);
@@ -167,14 +175,53 @@ public sealed partial class TorrentRegistry
         }
     }
 
-    /// <summary>
-    /// Per-torrent limits, file priorities and sequential order. The engine has no API for them yet; they are saved
-    /// and reported, and this is where they will be handed to the engine's handle.
-    /// </summary>
-    private static void ApplyLimits(ManagedTorrent t) => _ = t;
+    /// <summary>Hands a running torrent its limits, file priorities and piece order (after torrent-set).</summary>
+    private void ApplyLimits(ManagedTorrent t)
+    {
+        if (t.Handle is not { } handle)
+        {
+            return; // applied when it starts
+        }
+        var r = t.Record;
+        try
+        {
+            handle.SetRateLimits(r.DownloadLimited ? r.DownloadLimit : 0, r.UploadLimited ? r.UploadLimit : 0);
+            if (FilePriorities(r) is { } priorities)
+            {
+                handle.SetFilePriorities(priorities);
+            }
+            handle.SetSequential(r.Sequential);
+        }
+        catch (ArgumentException ex)
+        {
+            _log.LogWarning("{Name}: settings not applied: {Error}", r.Name, ex.Message);
+        }
+    }
 
-    /// <summary>Global rate limits: saved and reported; handed to the engine here once it has a limiter.</summary>
-    private void ApplyGlobalLimits() => _ = Settings;
+    /// <summary>The session's speed limits, as the engine's global limits (0 = none).</summary>
+    private void ApplyGlobalLimits()
+    {
+        _engine.MaxDownloadRate = Settings.SpeedLimitDownEnabled ? Settings.SpeedLimitDown : 0;
+        _engine.MaxUploadRate = Settings.SpeedLimitUpEnabled ? Settings.SpeedLimitUp : 0;
+    }
+
+    /// <summary>Transmission's wanted flags and -1/0/1 priorities as the engine's file priorities.</summary>
+    private static FilePriority[]? FilePriorities(TorrentRecord r) =>
+        r.Wanted.Count == 0 ? null : [.. r.Wanted.Select((wanted, i) => !wanted ? FilePriority.Skip
+            : (i < r.Priorities.Count ? r.Priorities[i] : 0) switch { < 0 => FilePriority.Low, > 0 => FilePriority.High, _ => FilePriority.Normal })];
+
+    private async Task VerifyInBackgroundAsync(ManagedTorrent t, TorrentHandle handle)
+    {
+        try
+        {
+            int valid = await handle.VerifyAsync().ConfigureAwait(false);
+            _log.LogInformation("{Name}: verified, {Valid}/{Total} pieces good", t.Record.Name, valid, handle.Metainfo.PieceCount);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            _log.LogDebug("{Name}: verify ended early: {Error}", t.Record.Name, ex.Message);
+        }
+    }
 
     /// <summary>A magnet's metadata arrived (fetched, or a .torrent with the same hash was added).</summary>
     private void AdoptMetainfo(ManagedTorrent t, TorrentMetainfo meta)

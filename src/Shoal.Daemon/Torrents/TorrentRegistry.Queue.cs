@@ -53,7 +53,7 @@ public sealed partial class TorrentRegistry
                             Save(t);
                         }
                         break;
-                    case TorrentState.Seeding or TorrentState.Completed when s.IsComplete:
+                    case TorrentState.Seeding or TorrentState.Completed when s.WantedComplete:
                         if (!t.Record.Complete)
                         {
                             t.Record.Complete = true;

@@ -47,7 +47,7 @@ public sealed class DaemonProcess : IDisposable
         string? user = null, string? password = null)
     {
         var args = new List<string> { "daemon", "--data-dir", dataDir, "--download-dir", downloadDir,
-            "--rpc-bind", "127.0.0.1:0", "--port", "0", "--json" };
+            "--rpc-bind", "127.0.0.1:0", "--port", "0", "--json", "--no-dht" };
         if (user is not null)
         {
             args.AddRange(["--rpc-user", user, "--rpc-password", password!]);

@@ -92,7 +92,7 @@ public sealed class WebPageTests
             await scope.Expect("the page shows 100%", () =>
                 Expect(bar).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = (float)Transfer.TotalMilliseconds }));
             await Expect(row.Locator(".torrent-percent")).ToHaveTextAsync("100%");
-            string landed = Assert.Single(Directory.GetDirectories(downloads));
+            string landed = Path.Combine(downloads, Path.GetFileName(root));
             Payload.AssertSameTree(root, landed, scope.Report);
 
             // Detail view: files with wanted boxes and priorities, the tracker with its status.
