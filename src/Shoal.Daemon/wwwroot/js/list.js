@@ -123,7 +123,8 @@ export class TorrentList {
     setText(p.sizes, noMetadata ? `metadata ${fmt.percent(t.metadataPercentComplete)}` : `${fmt.size(have)} of ${fmt.size(wanted)}`);
     setText(p.down, fmt.rate(t.rateDownload));
     setText(p.up, fmt.rate(t.rateUpload));
-    setText(p.peers, `${t.peersConnected ?? 0} peers`);
+    const peers = t.peersConnected ?? 0;
+    setText(p.peers, `${peers} ${peers === 1 ? 'peer' : 'peers'}`);
     setText(p.eta, t.status === fmt.Status.Download ? fmt.eta(t.eta) : '–');
     p.error.hidden = !t.error;
     setText(p.error, t.error ? t.errorString || 'error' : '');
