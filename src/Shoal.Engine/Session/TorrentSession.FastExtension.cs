@@ -24,7 +24,8 @@ internal sealed partial class TorrentSession
         {
             return;
         }
-        int want = Math.Min(p.QueueDepth, MaxQueueDepth) - p.Outstanding.Count;
+        int cap = Math.Min(MaxQueueDepth, ext.RequestQueue ?? DefaultPeerRequestQueue); // the peer's reqq, as in RequestMore
+        int want = Math.Min(p.QueueDepth, cap) - p.Outstanding.Count;
         if (want <= 0)
         {
             return;
