@@ -121,13 +121,16 @@ internal sealed partial class TorrentSession
         _resumeSave = Task.Run(() => SaveResumeAsync(have, partial));
     }
 
-    /// <summary>Received blocks of unverified pieces whose writes have all finished (so they are on disk).</summary>
+    /// <summary>
+    /// Received blocks of unverified pieces whose writes have all finished (so they are on disk); pieces assembled
+    /// in memory are not on disk yet.
+    /// </summary>
     private Dictionary<int, IReadOnlyList<int>> WrittenPartialPieces()
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
         foreach ((int piece, IReadOnlyList<int> blocks) in _picker.GetPartialPieces())
         {
-            if (!_pendingWrites.ContainsKey(piece))
+            if (!_pendingWrites.ContainsKey(piece) && !IsInMemory(piece))
             {
                 result[piece] = blocks;
             }

@@ -63,7 +63,8 @@ internal sealed partial class TorrentSession
     /// <summary>Starts the hashing once no block write is pending (called again as writes complete).</summary>
     private void MaybeRunVerify()
     {
-        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0)
+        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0
+            || _assembledInFlight.Count > 0)
         {
             return;
         }
@@ -132,6 +133,7 @@ internal sealed partial class TorrentSession
         _picker = picker;
         _pendingWrites.Clear();
         _awaitingVerify.Clear();
+        DropAssemblies();
         _contributors.Clear();
         long done = 0;
         for (int i = 0; i < have.Length; i++)
