@@ -51,7 +51,10 @@ internal sealed partial class TorrentSession
         if (!_assemblies.TryGetValue(piece, out PieceAssembly? a))
         {
             int size = _lengths.PieceSize(piece);
-            if (_directPieces.Contains(piece) || _assemblyBytes + size > AssemblyBudget)
+            // Only a piece whose first block this is can be assembled: blocks received earlier (restored from
+            // resume data, or written on the direct path) are on disk, not here.
+            if (_directPieces.Contains(piece) || _assemblyBytes + size > AssemblyBudget
+                || _picker.GetProgress(piece) is not { ReceivedCount: 1 })
             {
                 _directPieces.Add(piece);
                 return false;
@@ -77,7 +80,29 @@ internal sealed partial class TorrentSession
         if (_assembledInFlight.Remove(piece, out int size))
         {
             _assemblyBytes -= size;
+            MaybeRunVerify(); // a re-check waits for assembled pieces to land
         }
+    }
+
+    /// <summary>True while blocks of the piece are only in memory (assembling, or hashed and written by a worker).</summary>
+    private bool IsInMemory(int piece) => _assemblies.ContainsKey(piece) || _assembledInFlight.ContainsKey(piece);
+
+    /// <summary>Forgets pieces still being assembled (their progress is gone too: a re-check rebuilt the picker).</summary>
+    private void DropAssemblies()
+    {
+        foreach (PieceAssembly a in _assemblies.Values)
+        {
+            _assemblyBytes -= a.Size;
+            foreach (byte[]? b in a.Blocks)
+            {
+                if (b is not null)
+                {
+                    BlockBuffers.Return(b);
+                }
+            }
+        }
+        _assemblies.Clear();
+        _directPieces.Clear();
     }
 
     /// <summary>Disk worker: hash the piece from memory; write it only when it matches. Buffers go back to the pool.</summary>

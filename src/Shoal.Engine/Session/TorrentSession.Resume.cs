@@ -125,15 +125,15 @@ internal sealed partial class TorrentSession
     }
 
     /// <summary>
-    /// Received blocks of unverified pieces whose writes have all finished (so they are on disk). Pieces being
-    /// assembled in memory are left out: their blocks are not on disk until the whole piece hashes and is written.
+    /// Received blocks of unverified pieces whose writes have all finished (so they are on disk); pieces assembled
+    /// in memory are not on disk yet.
     /// </summary>
     private Dictionary<int, IReadOnlyList<int>> WrittenPartialPieces()
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
         foreach ((int piece, IReadOnlyList<int> blocks) in _picker.GetPartialPieces())
         {
-            if (_directPieces.Contains(piece) && !_pendingWrites.ContainsKey(piece))
+            if (!_pendingWrites.ContainsKey(piece) && !IsInMemory(piece))
             {
                 result[piece] = blocks;
             }

@@ -63,7 +63,8 @@ internal sealed partial class TorrentSession
     /// <summary>Starts the hashing once no block write is pending (called again as writes complete).</summary>
     private void MaybeRunVerify()
     {
-        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0 || _assembledInFlight.Count > 0)
+        if (_state != TorrentState.Checking || _verifyRunning || _verifyWaiters.Count == 0 || _pendingWrites.Count > 0
+            || _assembledInFlight.Count > 0)
         {
             return;
         }
@@ -154,20 +155,7 @@ internal sealed partial class TorrentSession
         _picker = picker;
         _pendingWrites.Clear();
         _awaitingVerify.Clear();
-        // Blocks held in memory for unfinished pieces belong to the old picker's progress: give them back.
-        foreach (var a in _assemblies.Values)
-        {
-            foreach (var b in a.Blocks)
-            {
-                if (b is not null)
-                {
-                    Peers.BlockBuffers.Return(b);
-                }
-            }
-            _assemblyBytes -= a.Size;
-        }
-        _assemblies.Clear();
-        _directPieces.Clear();
+        DropAssemblies();
         _contributors.Clear();
         long done = 0;
         for (int i = 0; i < have.Length; i++)
