@@ -3,10 +3,12 @@
 Usage: run_measured.py --timeout S --result FILE [--log FILE] [--marker PATH] -- CMD...
 The run ends when CMD exits (ok only with exit code 0) or, with --marker, when PATH appears (the client's completion
 hook made it; the client is then stopped). Written to FILE as one line:
-  status wall_s user_s sys_s peak_rss_kb exit_code
+  status wall_s user_s sys_s peak_rss_kb exit_code read_bytes write_bytes
 wall_s runs from launch to completion. user/sys come from wait4() on the client, which includes every descendant it
 waited for; peak_rss_kb is the larger of wait4's ru_maxrss and the peak of the summed RSS of the whole session
-(sampled every 50 ms), so a wrapper script does not hide the real client's memory."""
+(sampled every 50 ms), so a wrapper script does not hide the real client's memory. read_bytes/write_bytes are the
+storage I/O of the client's process tree (/proc/self/io of this script after the client is reaped: the kernel adds a
+reaped child's counters to its parent's; this script itself does no storage I/O while measuring)."""
 import argparse, os, signal, subprocess, sys, time
 
 ap = argparse.ArgumentParser()
@@ -35,7 +37,20 @@ def session_rss_kb(sid):
     return total
 
 
+def self_io():
+    vals = {}
+    try:
+        with open('/proc/self/io') as f:
+            for line in f:
+                k, v = line.split(':')
+                vals[k.strip()] = int(v)
+    except OSError:
+        pass
+    return vals.get('read_bytes', 0), vals.get('write_bytes', 0)
+
+
 log = open(a.log, 'ab')
+io0 = self_io()
 t0 = time.monotonic()
 p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -88,5 +103,7 @@ if ru is None:                       # completed by marker or timed out: stop th
         time.sleep(0.05)
 stop_session(signal.SIGKILL)          # anything the client left behind in its session
 peak = max(peak, ru.ru_maxrss)
+log.flush()
+io1 = self_io()
 with open(a.result, 'w') as f:
-    f.write(f'{status} {wall:.3f} {ru.ru_utime:.3f} {ru.ru_stime:.3f} {peak} {rc}\n')
+    f.write(f'{status} {wall:.3f} {ru.ru_utime:.3f} {ru.ru_stime:.3f} {peak} {rc} {io1[0] - io0[0]} {io1[1] - io0[1]}\n')

@@ -8,7 +8,8 @@
 #
 # Env: SIZE_MB (1024)  PIECE_KB (1024)  RUNS (3)  MODE (single|multi)  FILES (1000)  SEEDER (libtorrent|shoal)
 #      TIMEOUT_S (600 per leecher run)  SHOAL (path to the shoal executable; default: build src/Shoal.Cli in Release)
-#      RESULTS_DIR (bench/results)  KEEP_TMP (0)
+#      RESULTS_DIR (bench/results)  KEEP_TMP (0)  TAG (file name tag)
+#      SHOAL_B (a second shoal build, run as leecher "shoal-b", for A/B comparisons in one run)
 #      SHOAL_PEER (0; 1 = no tracker needed by Shoal: a shoal leecher is given the seeder with --peer, and a shoal
 #                  seeder dials every leecher with --peer; for engines without tracker support yet)
 # Every run gets a fresh opentracker and a fresh seeder (so no stale peers), then the leechers take turns, in an
@@ -41,7 +42,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 uses_shoal=0
-for l in "${LEECHERS[@]}" "$SEEDER"; do [ "$l" = shoal ] && uses_shoal=1; done
+for l in "${LEECHERS[@]}" "$SEEDER"; do if [ "$l" = shoal ]; then uses_shoal=1; fi; done
 if [ $uses_shoal = 1 ] && [ -z "${SHOAL:-}" ]; then
   log "building shoal (Release)"
   dotnet build "$ROOT/src/Shoal.Cli" -c Release -nologo -v quiet >&2
@@ -64,6 +65,10 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT; trap 'exit 130' INT TERM
+proc_cpu() {  # user+sys CPU seconds of one live process (all its threads), 0 when gone
+  local f; f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  echo "${f##*) }" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($12 + $13) / hz}'
+}
 free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 # ---------- payload and torrent (made by libtorrent, not by Shoal) ----------
@@ -117,8 +122,10 @@ start_seeder() {  # $1: a leecher port the seeder must dial (clients that ignore
 setup_leecher() {  # $1 name; uses R OUT LPORT
   MARKER=; DIAL=
   case "$1" in
-  shoal) CMD=("$SHOAL" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
-         [ "$SHOAL_PEER" = 1 ] && CMD+=(--peer "127.0.0.1:$SPORT") ;;
+  shoal|shoal-b)  # shoal-b: a second build ($SHOAL_B) for A/B comparisons in the same run
+         local exe=$SHOAL; [ "$1" = shoal-b ] && exe=$SHOAL_B
+         CMD=(env SHOAL_STATS=1 "$exe" download "$TORRENT" -o "$OUT" --port "$LPORT" --quiet)
+         if [ "$SHOAL_PEER" = 1 ]; then CMD+=(--peer "127.0.0.1:$SPORT"); fi ;;
   libtorrent) CMD=($PY "$SCRIPTS/lt_leech.py" "$TORRENT" "$OUT" --port "$LPORT") ;;
   aria2c) CMD=(aria2c "--dir=$OUT" --seed-time=0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false
                --enable-peer-exchange=false --disable-ipv6=true --interface=127.0.0.1 "--listen-port=$LPORT"
@@ -142,9 +149,10 @@ JSON
 # ---------- runs ----------
 stamp=$(date +%F)
 tag=; [ "$SEEDER" != libtorrent ] && tag+="-$SEEDER-seeder"; [ "$MODE" = multi ] && tag+="-multi"
+[ -n "${TAG:-}" ] && tag=-$TAG
 mkdir -p "$RESULTS_DIR"
 TSV=$RESULTS_DIR/$stamp-swarm$tag.tsv
-printf 'date\tmode\tseeder\tleecher\trun\tsize_mb\tpiece_kb\tstatus\twall_s\tuser_s\tsys_s\trss_mb\tmib_s\n' > "$TSV"
+printf 'date\tmode\tseeder\tleecher\trun\tsize_mb\tpiece_kb\tstatus\twall_s\tuser_s\tsys_s\trss_mb\tmib_s\tread_mb\twrite_mb\tseeder_cpu_s\talloc_mb\tgc0\tgc1\tgc2\n' > "$TSV"
 n=${#LEECHERS[@]}
 printf '%-14s %4s %8s %8s %8s %8s  %s\n' leecher run wall_s cpu_s rss_mb MiB/s status >&2
 for run in $(seq "$RUNS"); do
@@ -156,22 +164,33 @@ for run in $(seq "$RUNS"); do
     sync; sleep 1                                       # let writeback from the previous run settle
     start_tracker; start_seeder "$DIAL"
     markarg=(); [ -n "$MARKER" ] && markarg=(--marker "$MARKER")
+    seed_cpu0=$(proc_cpu "$SEEDER_PID")
     $PY "$HERE/run_measured.py" --timeout "$TIMEOUT_S" --result "$R/result" --log "$R/client.log" "${markarg[@]}" -- "${CMD[@]}" &
     MEASURE_PID=$!; wait "$MEASURE_PID" || true; MEASURE_PID=
+    seed_cpu=$(awk -v a="$seed_cpu0" -v b="$(proc_cpu "$SEEDER_PID")" 'BEGIN{printf "%.2f", b-a}')
     stop "$SEEDER_PID"; SEEDER_PID=; stop "$TRACKER_PID"; TRACKER_PID=
-    read -r status wall user sys rss_kb rc < "$R/result"
+    read -r status wall user sys rss_kb rc rbytes wbytes < "$R/result"
+    # shoal prints "shoal-stats allocated_bytes=N gc0=N gc1=N gc2=N ..." at exit (SHOAL_STATS=1)
+    stats=$(grep -ao 'shoal-stats.*' "$R/client.log" 2>/dev/null | tail -1 || true)
+    kv() { echo "$stats" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+    alloc=-; gc0=-; gc1=-; gc2=-
+    if [ -n "$stats" ]; then
+      alloc=$(awk -v b="$(kv allocated_bytes)" 'BEGIN{printf "%.1f", b/1048576}'); gc0=$(kv gc0); gc1=$(kv gc1); gc2=$(kv gc2)
+    fi
     if [ "$status" = ok ] && ! diff -rq "$T/seed/$NAME" "$OUT/$NAME" > "$R/diff" 2>&1; then
       status=verify_failed; head -5 "$R/diff" >&2
     fi
     rss=$(awk -v k="$rss_kb" 'BEGIN{printf "%.1f", k/1024}')
     rate=$(awk -v s="$SIZE_MB" -v w="$wall" 'BEGIN{printf "%.1f", s/w}')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -Is)" "$MODE" "$SEEDER" "$name" "$run" \
-      "$SIZE_MB" "$PIECE_KB" "$status" "$wall" "$user" "$sys" "$rss" "$rate" >> "$TSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -Is)" "$MODE" "$SEEDER" "$name" "$run" \
+      "$SIZE_MB" "$PIECE_KB" "$status" "$wall" "$user" "$sys" "$rss" "$rate" \
+      "$(awk -v b="${rbytes:-0}" 'BEGIN{printf "%.1f", b/1048576}')" "$(awk -v b="${wbytes:-0}" 'BEGIN{printf "%.1f", b/1048576}')" \
+      "$seed_cpu" "$alloc" "$gc0" "$gc1" "$gc2" >> "$TSV"
     printf '%-14s %4s %8s %8s %8s %8s  %s\n' "$name" "$run" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", u+s}')" \
       "$rss" "$rate" "$status" >&2
     if [ "$status" != ok ]; then tail -5 "$R/client.log" >&2 || true; tail -5 "$R/seeder.log" >&2 || true; fi
     [ "$KEEP_TMP" = 1 ] || rm -rf "$OUT"
   done
 done
-$PY "$HERE/report.py" "$TSV" "$RESULTS_DIR/$stamp-swarm$tag.md" "$RESULTS_DIR/$stamp-swarm$tag.png"
+$PY "$HERE/report.py" "$RESULTS_DIR/$stamp-swarm$tag.md" --png "$RESULTS_DIR/$stamp-swarm$tag.png" "$TSV"
 log "wrote $RESULTS_DIR/$stamp-swarm$tag.md"

@@ -133,7 +133,11 @@ public sealed partial class ShoalEngine : IAsyncDisposable
     {
         try
         {
-            var (conn, infoHash, failure) = await _connector.AcceptAsync(socket, h => _torrents.ContainsKey(h), ct).ConfigureAwait(false);
+            var (conn, infoHash, failure) = await _connector.AcceptAsync(socket, h => _torrents.ContainsKey(h) || _fetches.ContainsKey(h), ct).ConfigureAwait(false);
+            if (conn is not null && !_torrents.ContainsKey(infoHash!.Value) && TryHandOverToFetch(conn, socket, infoHash.Value))
+            {
+                return;
+            }
             if (conn is null || !_torrents.TryGetValue(infoHash!.Value, out var session))
             {
                 _log.LogDebug("incoming connection from {Peer} refused: {Reason}", socket.RemoteEndPoint, failure);

@@ -24,11 +24,14 @@ internal static class DownloadCommand
         var noDht = DhtSettings.NoDhtOption();
         var dhtState = DhtSettings.StateOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines; only errors and the final result" };
+        var maxDown = RateOption.Create("--max-down", "download");
+        var maxUp = RateOption.Create("--max-up", "upload");
+        var maxPeers = CliOptions.MaxPeers();
         var json = CliOptions.Json();
         json.Description = "JSON lines on stdout: listening, status every second, then complete/stopped/error";
         var command = new Command("download", "Download a torrent")
         {
-            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, resumeDir, dhtNode, noDht, dhtState,
+            torrent, output, port, peer, seed, trace, quiet, json, saveTorrent, resumeDir, dhtNode, noDht, dhtState, maxDown, maxUp, maxPeers,
         };
         command.SetAction((result, ct) => TorrentRun.RunAsync(new TorrentRunSpec
         {
@@ -43,9 +46,12 @@ internal static class DownloadCommand
             Verbose = result.GetValue(CliOptions.Verbose),
             Quiet = result.GetValue(quiet),
             JsonOutput = result.GetValue(json),
+            MaxDownloadRate = RateOption.Parse(result.GetValue(maxDown), "--max-down"),
+            MaxUploadRate = RateOption.Parse(result.GetValue(maxUp), "--max-up"),
             DhtNodes = result.GetValue(dhtNode) ?? [],
             NoDht = result.GetValue(noDht),
             DhtStatePath = result.GetValue(dhtState)?.FullName,
+            MaxPeers = result.GetValue(maxPeers),
         }, ct));
         return command;
     }

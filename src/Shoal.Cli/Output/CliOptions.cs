@@ -17,4 +17,18 @@ internal static class CliOptions
     {
         Description = "Print machine-readable JSON (camelCase, documented in docs/cli.md)",
     };
+
+    /// <summary>A fresh --max-peers option: connections per torrent, 1 to 10,000 (default 50).</summary>
+    public static Option<int?> MaxPeers()
+    {
+        var option = new Option<int?>("--max-peers") { Description = "Most peers connected to this torrent at once (default 50)" };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is int n && n is < 1 or > 10_000)
+            {
+                r.AddError("--max-peers must be between 1 and 10000");
+            }
+        });
+        return option;
+    }
 }

@@ -30,11 +30,16 @@ internal sealed record TorrentRunSpec
     public bool Verbose { get; init; }
     public bool Quiet { get; init; }
     public bool JsonOutput { get; init; }
+    /// <summary>Engine-wide limits in bytes/s (<c>--max-down</c>, <c>--max-up</c>); 0 = none.</summary>
+    public long MaxDownloadRate { get; init; }
+    public long MaxUploadRate { get; init; }
     /// <summary><c>--dht-node</c> values (HOST:PORT); empty means the default public routers.</summary>
     public IReadOnlyList<string> DhtNodes { get; init; } = [];
     public bool NoDht { get; init; }
     /// <summary><c>--dht-state</c>; null means the default location.</summary>
     public string? DhtStatePath { get; init; }
+    /// <summary><c>--max-peers</c>: connections per torrent (null: the engine default, 50).</summary>
+    public int? MaxPeers { get; init; }
 }
 
 /// <summary>
@@ -103,6 +108,7 @@ internal static class TorrentRun
                 Peers = peers,
                 SeedOnly = spec.SeedOnly,
                 SeedWhenComplete = spec.SeedAfter || spec.SeedOnly,
+                MaxConnections = spec.MaxPeers ?? new TorrentOptions { DownloadDirectory = "" }.MaxConnections,
             }, CancellationToken.None).ConfigureAwait(false);
             if (!spec.JsonOutput)
             {
@@ -151,7 +157,12 @@ internal static class TorrentRun
         int port = spec.Port < 0 ? DefaultPort : spec.Port;
         while (true)
         {
-            var engine = new ShoalEngine(new EngineOptions { Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht });
+            var engine = new ShoalEngine(new EngineOptions
+            {
+                Port = port, LoggerFactory = loggers, Trace = trace, Dht = dht,
+                MaxDownloadRate = spec.MaxDownloadRate, MaxUploadRate = spec.MaxUploadRate,
+                MaxConnectionsPerTorrent = spec.MaxPeers ?? new EngineOptions().MaxConnectionsPerTorrent,
+            });
             try
             {
                 await engine.StartAsync().ConfigureAwait(false);

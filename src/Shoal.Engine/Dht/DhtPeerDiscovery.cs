@@ -26,6 +26,7 @@ internal sealed class DhtPeerDiscovery : IAsyncDisposable
     private int _lookups;
     private int _peersFound;
     private int _lastAnnouncedTo;
+    private TaskCompletionSource? _poke; // completed by Poke to cut the current wait short
 
     /// <param name="node">The engine's running DHT node.</param>
     /// <param name="ensureBootstrapped">Completes once the node has contacts (re-bootstrapping if the table emptied).</param>
@@ -64,8 +65,6 @@ internal sealed class DhtPeerDiscovery : IAsyncDisposable
 
     /// <summary>Asks for a lookup now instead of at the next scheduled time (e.g. when every known peer failed).</summary>
     public void Poke() => Interlocked.Exchange(ref _poke, null)?.TrySetResult();
-
-    private TaskCompletionSource? _poke;
 
     private async Task RunAsync(CancellationToken ct)
     {

@@ -118,7 +118,7 @@ internal sealed class DhtService : IAsyncDisposable
                 catch (OperationCanceledException)
                 {
                 }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException or IOException)
                 {
                     _log.LogWarning("DHT: bootstrap failed: {Error}", ex.Message);
                 }
@@ -154,7 +154,8 @@ internal sealed class DhtService : IAsyncDisposable
         {
             bootstrap = _bootstrap;
         }
-        await bootstrap.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A bootstrap stuck in name resolution (the OS resolver ignores cancellation) must not hold up the exit.
+        await bootstrap.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Node.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }

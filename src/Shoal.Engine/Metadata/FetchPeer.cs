@@ -38,7 +38,27 @@ internal sealed class FetchPeer
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
     }
 
+    /// <summary>
+    /// A connection the peer opened to us, already past the BEP 3 handshake (the engine's accept path answered it):
+    /// only our extension handshake and the ut_metadata exchange remain.
+    /// </summary>
+    public FetchPeer(Socket accepted, IPEndPoint remote, CancellationToken ct)
+        : this(remote, ct)
+    {
+        _socket = accepted;
+        IsIncoming = true;
+    }
+
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The peer dialled us; <see cref="EndPoint"/> is then its outgoing port, not where it listens.</summary>
+    public bool IsIncoming { get; }
+
+    /// <summary>Where the peer can be dialled later: <see cref="EndPoint"/>, or for an incoming peer its announced port.</summary>
+    public IPEndPoint? DialEndPoint => IsIncoming ? (ListenPort is int port ? new IPEndPoint(EndPoint.Address, port) : null) : EndPoint;
+
+    /// <summary>The <c>p</c> of the peer's extension handshake.</summary>
+    public int? ListenPort { get; set; }
 
     /// <summary>The id the peer wants ut_metadata sent under (from its extension handshake).</summary>
     public byte UtMetadataId { get; set; }
@@ -97,6 +117,10 @@ internal sealed class FetchPeer
     private async Task<string> RunCoreAsync(InfoHash infoHash, PeerId ourId, MetadataFetchOptions options, ChannelWriter<FetchEvent> events)
     {
         var ct = _cts.Token;
+        if (IsIncoming)
+        {
+            return await RunAcceptedAsync(options, events, ct).ConfigureAwait(false);
+        }
         _socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
@@ -161,6 +185,22 @@ internal sealed class FetchPeer
             {
                 return "peer does not support the extension protocol";
             }
+            SendExtended(ExtensionHandshake.MessageId, LocalExtensions.CreateHandshake(false, null, options.ListenPort).Encode());
+            _ = Task.Run(() => SendLoopAsync(stream, ct), ct);
+            return await ReceiveLoopAsync(reader, events, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string> RunAcceptedAsync(MetadataFetchOptions options, ChannelWriter<FetchEvent> events, CancellationToken ct)
+    {
+        await using var stream = new NetworkStream(_socket!, ownsSocket: false);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        try
+        {
             SendExtended(ExtensionHandshake.MessageId, LocalExtensions.CreateHandshake(false, null, options.ListenPort).Encode());
             _ = Task.Run(() => SendLoopAsync(stream, ct), ct);
             return await ReceiveLoopAsync(reader, events, ct).ConfigureAwait(false);

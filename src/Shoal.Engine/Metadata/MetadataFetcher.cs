@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -60,6 +61,7 @@ public sealed class MetadataFetcher
     private readonly TimeProvider _time;
     private readonly Channel<FetchEvent> _events = Channel.CreateBounded<FetchEvent>(256);
     private readonly Channel<IReadOnlyList<IPEndPoint>> _newPeers = Channel.CreateUnbounded<IReadOnlyList<IPEndPoint>>();
+    private readonly Channel<(Socket Socket, IPEndPoint Remote)> _incoming = Channel.CreateUnbounded<(Socket, IPEndPoint)>();
     private readonly HashSet<IPEndPoint> _seen = [];
     private readonly HashSet<IPEndPoint> _banned = [];
     private readonly Queue<IPEndPoint> _candidates = new();
@@ -86,6 +88,19 @@ public sealed class MetadataFetcher
     public void AddPeers(IEnumerable<IPEndPoint> peers) => _newPeers.Writer.TryWrite([.. peers]);
 
     /// <summary>
+    /// Hands over a connection a peer opened to us for this info hash, already past the BEP 3 handshake (any
+    /// thread). False when the fetch is over or the peer cannot speak BEP 10; the caller then closes the socket.
+    /// </summary>
+    internal bool AddIncoming(Socket socket, IPEndPoint remote, ReservedBits theirReserved)
+    {
+        if (!theirReserved.SupportsExtensionProtocol)
+        {
+            return false;
+        }
+        return _incoming.Writer.TryWrite((socket, remote));
+    }
+
+    /// <summary>
     /// Fetches and verifies the metadata. Throws <see cref="MetadataFetchException"/> when no peer is left and there
     /// are no trackers; otherwise keeps trying until <paramref name="ct"/> is cancelled.
     /// </summary>
@@ -109,6 +124,11 @@ public sealed class MetadataFetcher
         }
         finally
         {
+            _incoming.Writer.TryComplete();
+            while (_incoming.Reader.TryRead(out var late))
+            {
+                late.Socket.Dispose();
+            }
             foreach (var peer in _active)
             {
                 peer.Close();
@@ -141,6 +161,7 @@ public sealed class MetadataFetcher
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
         Task<bool> tick = timer.WaitForNextTickAsync(ct).AsTask();
         Task<bool> newPeers = _newPeers.Reader.WaitToReadAsync(ct).AsTask();
+        Task<bool> incoming = _incoming.Reader.WaitToReadAsync(ct).AsTask();
         while (true)
         {
             while (_newPeers.Reader.TryRead(out var batch))
@@ -154,6 +175,7 @@ public sealed class MetadataFetcher
                     }
                 }
             }
+            AcceptIncoming(ct);
             while (_active.Count < _options.MaxPeers && _candidates.TryDequeue(out var next))
             {
                 var peer = new FetchPeer(next, ct);
@@ -180,7 +202,7 @@ public sealed class MetadataFetcher
                 }
             }
             var readEvent = _events.Reader.WaitToReadAsync(ct).AsTask();
-            var finished = await Task.WhenAny(readEvent, tick, newPeers).ConfigureAwait(false);
+            var finished = await Task.WhenAny(readEvent, tick, newPeers, incoming).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
             if (finished == tick)
             {
@@ -191,6 +213,27 @@ public sealed class MetadataFetcher
             {
                 newPeers = _newPeers.Reader.WaitToReadAsync(ct).AsTask();
             }
+            else if (finished == incoming)
+            {
+                incoming = _incoming.Reader.WaitToReadAsync(ct).AsTask();
+            }
+        }
+    }
+
+    /// <summary>Starts a fetch connection on each socket peers opened to us (up to the connection limit).</summary>
+    private void AcceptIncoming(CancellationToken ct)
+    {
+        while (_incoming.Reader.TryRead(out var accepted))
+        {
+            if (_active.Count >= _options.MaxPeers || _banned.Contains(accepted.Remote))
+            {
+                accepted.Socket.Dispose();
+                continue;
+            }
+            var peer = new FetchPeer(accepted.Socket, accepted.Remote, ct);
+            _active.Add(peer);
+            _log.LogDebug("metadata: {Peer} connected to us", accepted.Remote);
+            _ = Task.Run(() => peer.RunAsync(_infoHash, _ourId, _options, _events.Writer), CancellationToken.None);
         }
     }
 
@@ -240,6 +283,11 @@ public sealed class MetadataFetcher
         }
         peer.UtMetadataId = id;
         peer.MetadataSize = size;
+        peer.ListenPort = hs.ListenPort;
+        if (peer.IsIncoming && peer.DialEndPoint is { } listening)
+        {
+            _seen.Add(listening); // already connected: do not dial it as well
+        }
     }
 
     private FetchedMetadata? OnMetadata(FetchPeer peer, in UtMetadataMessage m)
@@ -285,7 +333,7 @@ public sealed class MetadataFetcher
                 _served.Remove(peer);
                 _served.Insert(0, peer);
                 _log.LogInformation("metadata: {Size} bytes verified ({Peers} peers helped)", size, _served.Count);
-                return new FetchedMetadata(result.Metadata, [.. _served.Select(p => p.EndPoint)]);
+                return new FetchedMetadata(result.Metadata, [.. _served.Select(p => p.DialEndPoint).OfType<IPEndPoint>().Distinct()]);
             case MetadataPieceOutcome.HashMismatch:
                 _log.LogWarning("metadata: hash check failed (size {Size}, from {Peers})", size, string.Join(", ", result.Contributors));
                 foreach (var p in _active)

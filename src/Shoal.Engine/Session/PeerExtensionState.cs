@@ -22,6 +22,9 @@ internal sealed class PeerExtensionState
 
     public string? Client { get; set; }
 
+    /// <summary>The peer's <c>reqq</c>: how many of our requests it queues (null: not announced).</summary>
+    public int? RequestQueue { get; set; }
+
     /// <summary>Our PEX bookkeeping towards this peer (created when it negotiates ut_pex).</summary>
     public PexState? Pex { get; set; }
 

@@ -40,8 +40,8 @@ internal sealed class PeerState(int id, PeerConnection connection, int pieceCoun
     /// </summary>
     public HashSet<long> Abandoned { get; } = [];
 
-    /// <summary>The peer's requests to us that we are serving (reading from disk or queued).</summary>
-    public HashSet<long> Serving { get; } = [];
+    /// <summary>The peer's requests to us that we are serving (reading from disk); shared with the disk workers.</summary>
+    public ServingSet Serving { get; } = new();
 
     /// <summary>How many requests to keep outstanding; grows with the peer's rate.</summary>
     public int QueueDepth { get; set; } = TorrentSession.InitialQueueDepth;

@@ -11,7 +11,11 @@ public sealed partial class TorrentHandle
     /// </summary>
     public Task PauseAsync() => _session.PauseAsync();
 
-    /// <summary>Resumes a paused torrent without re-checking data: announces again and reconnects.</summary>
+    /// <summary>
+    /// Resumes a paused torrent without re-checking data: announces again and reconnects. On a torrent in
+    /// <see cref="TorrentState.Error"/> (the cause fixed, e.g. disk space freed) it clears the error, re-checks the
+    /// data (writes lost in the fault are found missing) and runs again. Completes once the loop has taken it.
+    /// </summary>
     public Task ResumeAsync() => _session.ResumeAsync();
 
     /// <summary>

@@ -40,6 +40,9 @@ public sealed partial record TorrentOptions
     /// <summary>How often resume data is saved while something changes (also saved on completion and on stop).</summary>
     public TimeSpan ResumeSaveInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Tracker client tuning (timeouts, caps); null: the defaults.</summary>
+    public Shoal.Engine.Trackers.TrackerOptions? TrackerOptions { get; init; }
+
     /// <summary>Full path of the resume file these options give for a torrent.</summary>
     public string ResumeFilePath(Shoal.Protocol.InfoHash infoHash) =>
         Path.Combine(ResumeDirectory ?? Path.Combine(DownloadDirectory, ".shoal"), infoHash.ToHex() + ".resume");

@@ -24,6 +24,9 @@ internal sealed partial class TorrentSession
 
     private sealed record ResumeCommand : ControlCommand;
 
+    /// <summary>Only republishes the status (after a change made off the loop, like rate limits).</summary>
+    private sealed record RefreshCommand : ControlCommand;
+
     private sealed record SequentialCommand(bool Sequential) : ControlCommand;
 
     private sealed record PrioritiesCommand(FilePriority[] Priorities) : ControlCommand;
@@ -55,6 +58,7 @@ internal sealed partial class TorrentSession
         ArgumentOutOfRangeException.ThrowIfNegative(maxUploadRate);
         _bandwidth.Download.Rate = maxDownloadRate;
         _bandwidth.Upload.Rate = maxUploadRate;
+        _ = Command(new RefreshCommand());
     }
 
     public void SetFilePriorities(IReadOnlyList<FilePriority> priorities)
@@ -146,12 +150,29 @@ internal sealed partial class TorrentSession
         _state = TorrentState.Paused;
         DisconnectAll("torrent paused");
         StopTrackersForPause();
+        if (_dhtDiscovery is { } dht)
+        {
+            _dhtDiscovery = null;
+            _ = dht.DisposeAsync().AsTask();
+        }
     }
 
     private void Resume()
     {
         if (_state == TorrentState.Checking)
         {
+            _pauseAfterVerify = false;
+            return;
+        }
+        if (_state == TorrentState.Error)
+        {
+            // The cause may be fixed (disk space freed, permissions back): forget the fault and re-check, since
+            // writes queued at the fault may be missing.
+            _log.LogInformation("{Name}: resuming after a fault ({Error}); re-checking the data", _meta.Name, _error);
+            _error = null;
+            ErrorKind = null;
+            _state = TorrentState.Paused;
+            StartVerify(new VerifyCommand());
             _pauseAfterVerify = false;
             return;
         }
@@ -162,6 +183,7 @@ internal sealed partial class TorrentSession
         _state = RunState();
         _pausedTrackers = null;
         StartTrackers();
+        StartDhtDiscovery();
         foreach (var c in _candidates.Values)
         {
             c.NextAttempt = 0;

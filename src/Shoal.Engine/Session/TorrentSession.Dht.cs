@@ -25,9 +25,9 @@ internal sealed partial class TorrentSession
     /// </summary>
     private void StartDhtDiscovery()
     {
-        if (!UsesDht)
+        if (!UsesDht || _state == TorrentState.Paused)
         {
-            return;
+            return; // a paused torrent starts its lookups on resume (TorrentSession.Control.cs)
         }
         _dhtDiscovery = Dht!.CreateDiscovery(_meta.InfoHash, _listenPort,
             wantMorePeers: () => _state == TorrentState.Downloading && _status.PeersConnected < FewPeers,
@@ -66,7 +66,7 @@ internal sealed partial class TorrentSession
     }
 
     /// <summary>DHT facts for the status snapshot and the stall reason.</summary>
-    private int DhtNodeCount => Dht?.NodeCount ?? 0;
+    private int DhtNodeCount => UsesDht ? Dht!.NodeCount : 0;
 
     private string? DhtTrouble()
     {

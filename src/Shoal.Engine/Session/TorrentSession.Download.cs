@@ -33,7 +33,8 @@ internal sealed partial class TorrentSession
             RequestAllowedFast(p); // BEP 6: allowed-fast pieces may be requested while choked
             return;
         }
-        int want = Math.Min(p.QueueDepth, MaxQueueDepth) - p.Outstanding.Count;
+        int cap = Math.Min(MaxQueueDepth, p.Extensions.RequestQueue ?? DefaultPeerRequestQueue);
+        int want = Math.Min(p.QueueDepth, cap) - p.Outstanding.Count;
         // Batch small top-ups: one request per arriving block would mean one tiny send per block.
         if (want <= 0 || (want < 8 && p.Outstanding.Count > 8))
         {
@@ -106,12 +107,16 @@ internal sealed partial class TorrentSession
                 _contributors[m.Piece] = set = [];
             }
             set.Add(p);
-            _pendingWrites[m.Piece] = _pendingWrites.GetValueOrDefault(m.Piece) + 1;
-            if (receipt.Result == BlockResult.PieceComplete)
+            bool complete = receipt.Result == BlockResult.PieceComplete;
+            if (!TryAssemble(m.Piece, m.Begin, buffer, complete))
             {
-                _awaitingVerify.Add(m.Piece);
+                _pendingWrites[m.Piece] = _pendingWrites.GetValueOrDefault(m.Piece) + 1;
+                if (complete)
+                {
+                    _awaitingVerify.Add(m.Piece);
+                }
+                _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Write, null, m.Piece, m.Begin, m.Length, buffer));
             }
-            _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Write, null, m.Piece, m.Begin, m.Length, buffer));
         }
         RequestMore(p);
     }
@@ -134,6 +139,7 @@ internal sealed partial class TorrentSession
 
     private void OnPieceChecked(int piece, bool ok)
     {
+        ReleaseAssembly(piece);
         if (_have[piece])
         {
             return;
@@ -201,9 +207,10 @@ internal sealed partial class TorrentSession
         Publish();
     }
 
-    private enum DiskJobKind { Write, Read, Verify, Flush }
+    private enum DiskJobKind { Write, Read, Verify, Flush, HashWrite }
 
-    private readonly record struct DiskJob(DiskJobKind Kind, PeerConnection? Peer, int Piece, int Begin, int Length, byte[]? Buffer);
+    private readonly record struct DiskJob(DiskJobKind Kind, PeerConnection? Peer, int Piece, int Begin, int Length, byte[]? Buffer,
+        PieceAssembly? Assembly = null, ServingSet? Serving = null);
 
     /// <summary>
     /// Runs disk writes, reads and hash checks off the loop, posting each completion back. Synchronous positional
@@ -244,11 +251,14 @@ internal sealed partial class TorrentSession
                     {
                         throw new StorageException(StorageErrorKind.ShortRead, $"piece {job.Piece} offset {job.Begin}: only {got} of {job.Length} bytes are on disk");
                     }
-                    Post(new SessionEvent(SessionEventKind.BlockRead, job.Peer, Piece: job.Piece, Begin: job.Begin, Length: job.Length, Buffer: job.Buffer));
+                    SendBlock(job);
                     break;
                 case DiskJobKind.Verify:
                     bool ok = PieceVerifier.VerifyPiece(_meta, _store, job.Piece);
                     Post(new SessionEvent(SessionEventKind.PieceChecked, Piece: job.Piece, Ok: ok));
+                    break;
+                case DiskJobKind.HashWrite:
+                    Post(new SessionEvent(SessionEventKind.PieceChecked, Piece: job.Piece, Ok: HashAndWrite(job.Assembly!)));
                     break;
                 case DiskJobKind.Flush:
                     _store.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
@@ -262,7 +272,8 @@ internal sealed partial class TorrentSession
             {
                 BlockBuffers.Return(job.Buffer);
             }
-            Post(new SessionEvent(SessionEventKind.DiskFailed, Payload: ex));
+            // Ok marks a failed write, so the loop stops waiting for it (TorrentSession.Verify.cs).
+            Post(new SessionEvent(SessionEventKind.DiskFailed, Piece: job.Piece, Ok: job.Kind == DiskJobKind.Write, Payload: ex));
         }
     }
 }

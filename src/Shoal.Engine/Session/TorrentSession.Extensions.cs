@@ -46,7 +46,8 @@ internal sealed partial class TorrentSession
         }
         if (conn.ExtensionsEnabled)
         {
-            var hs = LocalExtensions.CreateHandshake(_meta.IsPrivate, Metadata.MetadataSize, _listenPort(), conn.RemoteEndPoint.Address);
+            var hs = LocalExtensions.CreateHandshake(_meta.IsPrivate, Metadata.MetadataSize, _listenPort(), conn.RemoteEndPoint.Address,
+                AnnouncedRequestQueue);
             SendExtended(p, ExtensionHandshake.MessageId, hs.Encode());
         }
         if (conn.FastEnabled)
@@ -136,6 +137,7 @@ internal sealed partial class TorrentSession
             ext.UtPexId = hs.IdOf(UtPex.ExtensionName);
             ext.ListenPort = hs.ListenPort ?? ext.ListenPort;
             ext.Client = hs.Client ?? ext.Client;
+            ext.RequestQueue = hs.RequestQueueSize ?? ext.RequestQueue;
             if (ext.UtPexId is not null && PexAllowed)
             {
                 ext.Pex ??= new PexState();
@@ -279,9 +281,9 @@ internal sealed partial class TorrentSession
         {
             int piece = (int)(key >> 32);
             int begin = (int)(uint)key;
-            if (!AllowedWhileChoked(p, piece))
+            // A worker may have sent the block meanwhile; only a request still pending gets a reject.
+            if (!AllowedWhileChoked(p, piece) && p.Serving.Remove(key))
             {
-                p.Serving.Remove(key);
                 if (!p.Extensions.OddRequestLengths.Remove(key, out int length))
                 {
                     length = Math.Min(TorrentLengths.BlockSize, _lengths.PieceSize(piece) - begin);

@@ -35,6 +35,10 @@ internal sealed partial class TorrentSession
             c.Explicit |= explicitPeer;
             return;
         }
+        if (!explicitPeer && !HasRoomForCandidate())
+        {
+            return;
+        }
         _candidates[ep] = new Candidate(ep, explicitPeer);
     }
 
@@ -47,7 +51,9 @@ internal sealed partial class TorrentSession
             return;
         }
         long now = _time.GetTimestamp();
-        foreach (var c in _candidates.Values)
+        // Untried candidates first: a flood of dead addresses (a lying tracker) must not starve a good peer that
+        // arrived after it while the dead ones keep coming back from their backoff.
+        foreach (var c in _candidates.Values.Where(c => c.Failures == 0).Concat(_candidates.Values.Where(c => c.Failures > 0)))
         {
             if (_peers.Count + _connecting >= _options.MaxConnections)
             {
@@ -99,6 +105,7 @@ internal sealed partial class TorrentSession
             c.NextAttempt = _time.GetTimestamp() + delay * _time.TimestampFrequency;
         }
         _log.LogDebug("connect to {Peer} failed: {Reason}", ep, failure);
+        ConnectMore(); // the slot is free now; waiting for the next tick would try at most 50 addresses a second
     }
 
     private void OnPeerConnected(PeerConnection conn)

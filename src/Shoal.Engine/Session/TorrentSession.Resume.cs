@@ -89,6 +89,9 @@ internal sealed partial class TorrentSession
                 continue;
             }
             _picker.RestorePartialPiece(piece, blocks);
+            // Its restored blocks are on disk, not in an assembly: the rest of the piece is written block by block
+            // and the piece is hashed from disk.
+            _directPieces.Add(piece);
             if (_picker.GetProgress(piece) is { IsComplete: true })
             {
                 _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Verify, null, piece, 0, 0, null));
@@ -121,13 +124,16 @@ internal sealed partial class TorrentSession
         _resumeSave = Task.Run(() => SaveResumeAsync(have, partial));
     }
 
-    /// <summary>Received blocks of unverified pieces whose writes have all finished (so they are on disk).</summary>
+    /// <summary>
+    /// Received blocks of unverified pieces whose writes have all finished (so they are on disk). Pieces being
+    /// assembled in memory are left out: their blocks are not on disk until the whole piece hashes and is written.
+    /// </summary>
     private Dictionary<int, IReadOnlyList<int>> WrittenPartialPieces()
     {
         var result = new Dictionary<int, IReadOnlyList<int>>();
         foreach ((int piece, IReadOnlyList<int> blocks) in _picker.GetPartialPieces())
         {
-            if (!_pendingWrites.ContainsKey(piece))
+            if (_directPieces.Contains(piece) && !_pendingWrites.ContainsKey(piece))
             {
                 result[piece] = blocks;
             }

@@ -91,7 +91,7 @@ internal sealed partial class TorrentSession
         DownloadRate = _down.BytesPerSecond,
         UploadRate = _up.BytesPerSecond,
         Downloaded = _downloaded + _options.DownloadedBefore,
-        Uploaded = _uploaded + _options.UploadedBefore,
+        Uploaded = Interlocked.Read(ref _uploaded) + _options.UploadedBefore,
         PeersConnected = _peers.Count,
         PeersUnchokingUs = _peers.Values.Count(p => !p.PeerChoking),
         PeersKnown = _candidates.Count,

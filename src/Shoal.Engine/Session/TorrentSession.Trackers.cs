@@ -34,7 +34,7 @@ internal sealed partial class TorrentSession
         _trackers = new TrackerManager(_meta.AnnounceTiers, _meta.InfoHash, _connector.OurId, _listenPort(),
             () => new AnnounceStats(Volatile.Read(ref _uploaded), Volatile.Read(ref _downloaded),
                 _lengths.TotalLength - Volatile.Read(ref _bytesDone)),
-            options: null, _trackerLog, _time);
+            options: _options.TrackerOptions, _trackerLog, _time);
         _trackers.Start();
         var reader = _trackers.Peers;
         _ = Task.Run(async () =>
@@ -53,10 +53,12 @@ internal sealed partial class TorrentSession
         });
     }
 
-    /// <summary>Asks trackers for more peers when we have run out of ones to try (the manager respects min intervals).</summary>
+    /// <summary>
+    /// Asks trackers (the manager respects min intervals) and the DHT for more peers when we have run out of ones to try.
+    /// </summary>
     private void MaybeRequestMorePeers()
     {
-        if (_trackers is null || _state != TorrentState.Downloading || _peers.Count >= 5)
+        if ((_trackers is null && _dhtDiscovery is null) || _state != TorrentState.Downloading || _peers.Count >= 5)
         {
             return;
         }
@@ -65,7 +67,8 @@ internal sealed partial class TorrentSession
         if (!anyToTry && (_lastMorePeers == 0 || _time.GetElapsedTime(_lastMorePeers) > MorePeersInterval))
         {
             _lastMorePeers = now;
-            _trackers.RequestMorePeers();
+            _trackers?.RequestMorePeers();
+            _dhtDiscovery?.Poke();
         }
     }
 

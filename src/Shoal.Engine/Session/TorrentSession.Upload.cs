@@ -38,18 +38,24 @@ internal sealed partial class TorrentSession
         }
         RememberRequestLength(p, piece, begin, length);
         byte[] buffer = BlockBuffers.Rent(length);
-        _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer));
+        _disk.Writer.TryWrite(new DiskJob(DiskJobKind.Read, p.Connection, piece, begin, length, buffer, Serving: p.Serving));
     }
 
-    private void OnBlockRead(in SessionEvent ev)
+    /// <summary>
+    /// Disk worker: the block is read; send it straight to the peer, without a trip through the loop, if the
+    /// request is still pending (not cancelled, rejected or dropped by a choke: see <see cref="ServingSet"/>).
+    /// </summary>
+    private void SendBlock(in DiskJob job)
     {
-        if (ev.Peer is null || !_peers.TryGetValue(ev.Peer, out var p) || (p.AmChoking && !AllowedWhileChoked(p, ev.Piece)) || !p.Serving.Remove(PeerState.Key(ev.Piece, ev.Begin)))
+        var message = new OutgoingMessage(MessageId.Piece, job.Piece, job.Begin, job.Length, job.Buffer);
+        if (job.Peer!.Disconnect is null && job.Serving!.TrySend(PeerState.Key(job.Piece, job.Begin), job.Peer, message))
         {
-            BlockBuffers.Return(ev.Buffer!);
-            return;
+            Interlocked.Add(ref _uploaded, job.Length);
         }
-        _uploaded += ev.Length;
-        p.Connection.Send(new OutgoingMessage(MessageId.Piece, ev.Piece, ev.Begin, ev.Length, ev.Buffer));
+        else
+        {
+            BlockBuffers.Return(job.Buffer!);
+        }
     }
 
     private int UnchokedCount => _peers.Values.Count(p => !p.AmChoking);
@@ -70,18 +76,18 @@ internal sealed partial class TorrentSession
             return;
         }
         p.AmChoking = choke;
+        var message = new OutgoingMessage(choke ? MessageId.Choke : MessageId.Unchoke);
+        if (choke && !p.Connection.FastEnabled)
+        {
+            // Pending reads are dropped when they complete; no block may follow the choke.
+            p.Serving.ClearAndSend(p.Connection, message);
+            return;
+        }
         if (choke)
         {
-            if (p.Connection.FastEnabled)
-            {
-                RejectPendingOnChoke(p); // BEP 6: each pending request gets a reject (allowed-fast ones are still served)
-            }
-            else
-            {
-                p.Serving.Clear(); // Pending reads are dropped when they complete.
-            }
+            RejectPendingOnChoke(p); // BEP 6: each pending request gets a reject (allowed-fast ones are still served)
         }
-        p.Connection.Send(new OutgoingMessage(choke ? MessageId.Choke : MessageId.Unchoke));
+        p.Connection.Send(message);
     }
 
     /// <summary>The periodic choke round: see <see cref="Choker"/>.</summary>

@@ -123,6 +123,23 @@ internal sealed partial class TorrentSession
         }
     }
 
+    /// <summary>A block write failed: it will never post BlockWritten, so stop counting it (a re-check may be waiting).</summary>
+    private void OnWriteFailed(int piece)
+    {
+        if (_pendingWrites.TryGetValue(piece, out int left))
+        {
+            if (left > 1)
+            {
+                _pendingWrites[piece] = left - 1;
+            }
+            else
+            {
+                _pendingWrites.Remove(piece);
+            }
+        }
+        MaybeRunVerify();
+    }
+
     /// <summary>Replaces the have-set and everything derived from it. No peer is connected while parked.</summary>
     private void RebuildFromCheck(BitField have)
     {

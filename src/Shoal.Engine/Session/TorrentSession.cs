@@ -22,10 +22,16 @@ namespace Shoal.Engine.Session;
 internal sealed partial class TorrentSession : IPeerEventSink
 {
     internal const int InitialQueueDepth = 64;
-    internal const int MaxQueueDepth = 250;
+    /// <summary>Most requests we keep outstanding to one peer (also bounded by the peer's BEP 10 <c>reqq</c>).</summary>
+    internal const int MaxQueueDepth = 500;
+    /// <summary>The <c>reqq</c> assumed for a peer that announces none (what common clients accept).</summary>
+    internal const int DefaultPeerRequestQueue = 250;
     internal const int MaxServedRequests = 2000;
+    /// <summary>The <c>reqq</c> we announce: a deep pipeline hides our disk-read latency (half of what we tolerate).</summary>
+    internal const int AnnouncedRequestQueue = MaxServedRequests / 2;
     internal const int BanAfterHashFailures = 2;
-    private const int MessageBudget = 8192;
+    /// <summary>Peer messages admitted but not yet handled; 1024 blocks (16 MiB) bounds what a slow loop buffers.</summary>
+    private const int MessageBudget = 1024;
 
     private readonly TorrentMetainfo _meta;
     private readonly TorrentLengths _lengths;
@@ -203,20 +209,18 @@ internal sealed partial class TorrentSession : IPeerEventSink
             case SessionEventKind.PieceChecked:
                 OnPieceChecked(ev.Piece, ev.Ok);
                 break;
-            case SessionEventKind.BlockRead:
-                OnBlockRead(ev);
-                break;
             case SessionEventKind.DiskFailed:
+                if (ev.Ok)
+                {
+                    OnWriteFailed(ev.Piece);
+                }
                 OnDiskFailed((Exception)ev.Payload!);
                 break;
             case SessionEventKind.Tick:
                 OnTick();
                 break;
             case SessionEventKind.AddPeers:
-                foreach (var ep in (IEnumerable<IPEndPoint>)ev.Payload!)
-                {
-                    AddCandidate(ep, ev.Ok);
-                }
+                AddDiscoveredPeers((IEnumerable<IPEndPoint>)ev.Payload!, ev.Ok);
                 ConnectMore();
                 break;
             case SessionEventKind.Control:

@@ -245,4 +245,72 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         output.WriteLine($"{(globalUploadAtSeeder ? "seeder global upload" : "leecher torrent download")} limit 1 MiB/s: " +
             $"{data.Length / (double)MiB:0.#} MiB in {sw.Elapsed.TotalSeconds:0.00} s = {data.Length / sw.Elapsed.TotalSeconds / MiB:0.00} MiB/s");
     }
+
+    [Fact]
+    public async Task Resume_after_a_disk_fault_rechecks_and_finishes()
+    {
+        var data = TestTorrents.RandomData(600_000, 17);
+        var meta = TestTorrents.Create(data, 32 * 1024, "faulty", 300_000, 300_000);
+        using var seedDir = new TempFolder();
+        using var leechDir = new TempFolder();
+        TestTorrents.WriteData(meta, data, seedDir.Path);
+        // A folder where the second file should go: writing it fails (even for root).
+        string blocker = Path.Combine(leechDir.Path, "faulty", "dir", "file1.bin");
+        Directory.CreateDirectory(blocker);
+        await using var seeder = new ShoalEngine(Loopback());
+        await using var leecher = new ShoalEngine(Loopback());
+        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
+        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = leechDir.Path,
+            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
+        });
+        var failed = await WaitFor(leech, s => s.State == TorrentState.Error, "the disk fault");
+        Assert.NotNull(failed.Error);
+
+        Directory.Delete(blocker);
+        await leech.ResumeAsync();
+
+        var done = await WaitFor(leech, s => s.IsComplete, "completion after the fault was fixed");
+        Assert.Null(done.Error);
+        Assert.Equal(data, TestTorrents.ReadData(meta, leechDir.Path));
+    }
+
+    [Fact]
+    public async Task Modes_and_limits_show_in_the_status_and_global_limits_change_at_runtime()
+    {
+        var data = TestTorrents.RandomData(100_000, 18);
+        var meta = TestTorrents.Create(data, 32 * 1024, "modes");
+        using var dir = new TempFolder();
+        await using var engine = new ShoalEngine(Loopback() with { MaxDownloadRate = 5000 });
+        Assert.Equal(5000, engine.MaxDownloadRate);
+        engine.MaxDownloadRate = 0;
+        engine.MaxUploadRate = 123_456;
+        Assert.Equal(0, engine.MaxDownloadRate);
+        Assert.Equal(123_456, engine.MaxUploadRate);
+        var added = DateTimeOffset.UtcNow.AddDays(-3);
+        var t = await engine.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = dir.Path,
+            AddedAt = added,
+            DownloadedBefore = 1000,
+            UploadedBefore = 3000,
+        });
+
+        t.SetSequential(true);
+        t.SetRateLimits(2 * MiB, 64 * 1024);
+        var s = await WaitFor(t, st => st.Sequential && st.DownloadLimit == 2 * MiB, "sequential and limits");
+        Assert.Equal(64 * 1024, s.UploadLimit);
+        Assert.Equal(added, s.AddedAt);
+        Assert.Equal(1000, s.Downloaded);
+        Assert.Equal(3000, s.Uploaded);
+        Assert.Equal(3.0, s.Ratio);
+        Assert.Throws<ArgumentException>(() => t.SetFilePriorities([FilePriority.High, FilePriority.Low]));
+        await Assert.ThrowsAsync<ArgumentException>(() => engine.AddTorrentAsync(meta, new TorrentOptions
+        {
+            DownloadDirectory = dir.Path,
+            FilePriorities = [FilePriority.High, FilePriority.Low],
+        }));
+    }
 }
+

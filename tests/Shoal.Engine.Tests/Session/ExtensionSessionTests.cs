@@ -20,7 +20,7 @@ public sealed class ExtensionSessionTests
     private static EngineOptions Loopback() => new() { ListenAddress = IPAddress.Loopback };
 
     /// <summary>A real single-file torrent (the info dictionary is bencoded, so its hash is what a magnet names).</summary>
-    private static TorrentMetainfo RealTorrent(byte[] data, int pieceLength, string name, bool isPrivate = false)
+    internal static TorrentMetainfo RealTorrent(byte[] data, int pieceLength, string name, bool isPrivate = false)
     {
         var lengths = new TorrentLengths(data.Length, pieceLength);
         var hashes = new byte[lengths.PieceCount * 20];

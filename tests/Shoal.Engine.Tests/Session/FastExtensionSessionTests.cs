@@ -97,6 +97,65 @@ public sealed class FastExtensionSessionTests
         Assert.Equal(data, TestTorrents.ReadData(meta, dir.Path));
     }
 
+    [Fact]
+    public async Task A_choke_keeps_requests_for_allowed_fast_pieces_and_releases_the_rest()
+    {
+        // Four pieces of two blocks; piece 2 is allowed fast.
+        var data = TestTorrents.RandomData(8 * Block, 23);
+        var meta = TestTorrents.Create(data, 2 * Block, "choke.bin");
+        const int Allowed = 2;
+        using var dir = new TempFolder();
+        using var listener = Listen();
+        await using var engine = new ShoalEngine(new EngineOptions { ListenAddress = IPAddress.Loopback, TimeProvider = new FrozenTime() });
+        var handle = await engine.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dir.Path, Peers = [Endpoint(listener)] });
+
+        await using var seed = await AcceptFastPeerAsync(listener, meta.InfoHash);
+        await seed.SendMessageAsync((byte)MessageId.HaveAll);
+        await seed.SendMessageAsync((byte)MessageId.AllowedFast, Allowed);
+        await seed.SendMessageAsync((byte)MessageId.Unchoke);
+        var first = await ReadRequestsAsync(seed, 8);
+        Assert.Equal(8, first.Distinct().Count());
+
+        // Choke as BEP 6 says: reject what will not be served, keep serving the allowed-fast piece. Its first block
+        // arrives while choked; its second request must still count as outstanding, not be asked again.
+        await seed.SendMessageAsync((byte)MessageId.Choke);
+        foreach (var r in first.Where(r => r.Piece != Allowed))
+        {
+            await seed.SendMessageAsync((byte)MessageId.Reject, r.Piece, r.Begin, r.Length);
+        }
+        await SendBlockAsync(seed, data, (Allowed, 0, Block));
+        await seed.SendMessageAsync((byte)MessageId.Unchoke);
+
+        // Everything rejected is asked again once unchoked, and nothing of the allowed-fast piece.
+        var again = await ReadRequestsAsync(seed, 6);
+        Assert.DoesNotContain(again, r => r.Piece == Allowed);
+        Assert.Equal(first.Where(r => r.Piece != Allowed).Order(), again.Order());
+        foreach (var r in again.Append((Allowed, Block, Block)))
+        {
+            await SendBlockAsync(seed, data, r);
+        }
+        await handle.Completion.WaitAsync(Timeout);
+        Assert.Equal(data, TestTorrents.ReadData(meta, dir.Path));
+    }
+
+    private static Task SendBlockAsync(RawPeer peer, byte[] data, (int Piece, int Begin, int Length) r) =>
+        peer.SendPieceAsync(r.Piece, r.Begin, data.AsSpan(r.Piece * 2 * Block + r.Begin, r.Length).ToArray());
+
+    private static async Task<List<(int Piece, int Begin, int Length)>> ReadRequestsAsync(RawPeer peer, int count)
+    {
+        var requests = new List<(int Piece, int Begin, int Length)>();
+        while (requests.Count < count)
+        {
+            var m = await peer.ReadMessageAsync(Timeout);
+            Assert.True(m is not null, $"the engine closed the connection after {requests.Count} of {count} requests");
+            if (m.Value.Id == (int)MessageId.Request)
+            {
+                requests.Add(ReadRequest(m.Value.Body));
+            }
+        }
+        return requests;
+    }
+
     private static TcpListener Listen()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);

@@ -30,6 +30,19 @@ public class CliErrorTests
         Assert.StartsWith("shoal: error: ", lines[0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--max-up", "fast")]
+    [InlineData("--max-down", "-5")]
+    [InlineData("--max-up", "1Q")]
+    public async Task Malformed_rate_exits_2_with_one_line_naming_the_option(string option, string rate)
+    {
+        using var dir = new TempDir();
+        using var p = await ShoalRunner.RunAsync("seed", Path.Combine(dir.Path, "x.torrent"), "-d", dir.Path, option, rate);
+        Assert.Equal(2, p.ExitCode);
+        var line = Assert.Single(ShoalRunner.ErrorLines(p));
+        Assert.StartsWith($"shoal: error: {option} ", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Missing_torrent_file_exits_2_with_one_line()
     {

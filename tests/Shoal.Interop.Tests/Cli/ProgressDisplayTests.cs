@@ -38,7 +38,7 @@ public class ProgressDisplayTests
         string output = Path.Combine(swarm.Dir.Path, "out");
         string command = string.Join(' ', new[]
         {
-            RepoPaths.ShoalExe, "download", swarm.Torrent, "-o", output, "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}", "-v",
+            RepoPaths.ShoalExe, "download", swarm.Torrent, "-o", output, "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}", "--no-dht", "-v",
         }.Select(Quote));
         // script gives the command a pseudo-terminal for stdin/stdout/stderr and copies what it writes to our stdout.
         using var p = await ExternalProcess.RunAsync("script", ["-q", "-e", "-c", command, "/dev/null"], Timeout,
@@ -64,14 +64,14 @@ public class ProgressDisplayTests
     {
         using var swarm = await SeededAsync();
         using var plain = await ShoalRunner.RunAsync("download", swarm.Torrent, "-o", Path.Combine(swarm.Dir.Path, "plain"),
-            "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}");
+            "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}", "--no-dht");
         Assert.True(plain.ExitCode == 0, plain.StandardOutput + plain.StandardError);
         Assert.DoesNotContain('\u001b', plain.StandardError + plain.StandardOutput);
         Assert.DoesNotContain('\r', plain.StandardError + plain.StandardOutput);
         Assert.Contains("complete:", plain.StandardOutput);
 
         using var json = await ShoalRunner.RunAsync("download", swarm.Torrent, "-o", Path.Combine(swarm.Dir.Path, "json"),
-            "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}", "--json");
+            "--port", "0", "--peer", $"127.0.0.1:{swarm.SeedPort}", "--json", "--no-dht");
         Assert.True(json.ExitCode == 0, json.StandardOutput + json.StandardError);
         string[] lines = json.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, l => JsonDocument.Parse(l).Dispose());

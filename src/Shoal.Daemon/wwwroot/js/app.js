@@ -50,11 +50,21 @@ const list = new TorrentList($('torrents'), {
 
 const detail = new DetailView($('detail'), {
   setFiles: (id, args) => command('Changing files', 'torrent-set', { ids: [id], ...args }),
-  onClose: () => {
-    detail.hide();
-    list.select(null);
-    history.replaceState(null, '', location.pathname);
-  },
+  onClose: () => closeDetail(),
+});
+
+/** Closes the detail view and gives focus back to the Details button it was opened from. */
+function closeDetail() {
+  const id = detail.id;
+  detail.hide();
+  list.select(null);
+  history.replaceState(null, '', location.pathname);
+  const row = [...list.rows.values()].find(r => r.torrent && r.torrent.id === id);
+  if (row) row.parts.details.focus();
+}
+
+document.addEventListener('keydown', event => {
+  if (event.key === 'Escape' && detail.open && !document.querySelector('dialog[open]')) closeDetail();
 });
 
 function busy(t, promise) {
@@ -65,6 +75,7 @@ function busy(t, promise) {
 function openDetail(t) {
   detail.show(t);
   list.select(t.id);
+  $('detail-name').focus();
   history.replaceState(null, '', `#${t.hashString || t.id}`);
   schedulePoll(0);
 }

@@ -119,10 +119,12 @@ export class TorrentList {
     setText(p.pct, fmt.percent(fraction));
     const wanted = t.sizeWhenDone ?? t.totalSize ?? 0;
     const have = Math.max(0, wanted - (t.leftUntilDone ?? 0));
-    setText(p.sizes, `${fmt.size(have)} of ${fmt.size(wanted)}`);
+    const noMetadata = t.metadataPercentComplete !== undefined && t.metadataPercentComplete < 1;
+    setText(p.sizes, noMetadata ? `metadata ${fmt.percent(t.metadataPercentComplete)}` : `${fmt.size(have)} of ${fmt.size(wanted)}`);
     setText(p.down, fmt.rate(t.rateDownload));
     setText(p.up, fmt.rate(t.rateUpload));
-    setText(p.peers, `${t.peersConnected ?? 0} peers`);
+    const peers = t.peersConnected ?? 0;
+    setText(p.peers, `${peers} ${peers === 1 ? 'peer' : 'peers'}`);
     setText(p.eta, t.status === fmt.Status.Download ? fmt.eta(t.eta) : '–');
     p.error.hidden = !t.error;
     setText(p.error, t.error ? t.errorString || 'error' : '');
