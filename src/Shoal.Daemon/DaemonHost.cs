@@ -126,6 +126,9 @@ public sealed class DaemonHost : IAsyncDisposable
         // Every path (the page too) goes through the same access rule as the RPC.
         app.Use(async (context, next) =>
         {
+            // No framing by other sites (clickjacking the page's buttons) and no content sniffing.
+            context.Response.Headers.XFrameOptions = "DENY";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             if (context.Request.Path.StartsWithSegments(RpcEndpoint.Path))
             {
                 await rpc.HandleAsync(context).ConfigureAwait(false);

@@ -144,6 +144,11 @@ public sealed partial class RpcHandler
         {
             return [];
         }
+        if (Long(args, "peer-port") is { } port && port != _registry.Engine.ListenPort)
+        {
+            // Said plainly rather than ignored: the listening socket is bound once, at start.
+            throw new RpcException("the peer port cannot change while running; restart shoal daemon with --port");
+        }
         if (Str(args, "download-dir") is { } dir && !Path.IsPathFullyQualified(dir))
         {
             throw new RpcException("download directory path is not absolute");

@@ -6,7 +6,7 @@ namespace Shoal.Daemon.Rpc;
 
 /// <summary>
 /// Transmission's <c>ids</c> argument: absent (every torrent), one id, a list of ids and/or hash strings, or the
-/// string "recently-active" (changed in the last minute). Ids that match nothing are ignored.
+/// string "recently-active" (changed in the last minute, or still moving). Ids that match nothing are ignored.
 /// </summary>
 internal static class RpcIds
 {
@@ -24,7 +24,7 @@ internal static class RpcIds
         {
             recentlyActive = true;
             long since = registry.Now - RecentSeconds;
-            return [.. registry.All.Where(t => t.ChangedAt >= since || t.Handle is not null || t.FetchingMetadata)];
+            return [.. registry.All.Where(t => t.ChangedAt >= since || t.FetchingMetadata || IsMoving(t))];
         }
         var items = node is JsonArray a ? a.ToArray() : [node];
         var result = new List<ManagedTorrent>();
@@ -37,6 +37,10 @@ internal static class RpcIds
         }
         return result;
     }
+
+    /// <summary>Running with something changing every second (rates, checking, downloading); idle seeds are not.</summary>
+    private static bool IsMoving(ManagedTorrent t) => t.Handle?.Status is { } s
+        && (s.DownloadRate > 0 || s.UploadRate > 0 || s.State is Engine.Session.TorrentState.Checking or Engine.Session.TorrentState.Downloading);
 
     private static ManagedTorrent? One(JsonNode? item, TorrentRegistry registry)
     {

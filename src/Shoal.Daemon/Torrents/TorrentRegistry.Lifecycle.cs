@@ -91,6 +91,12 @@ public sealed partial class TorrentRegistry
                 t.Record.Complete = have.AllSet;
                 t.Error = null;
                 Save(t);
+                // Resume data written before this check may claim pieces it found bad: the next start checks in full.
+                string resume = Path.Combine(_store.ResumeDirectory, t.InfoHash + ".resume");
+                if (File.Exists(resume))
+                {
+                    File.Delete(resume);
+                }
             }
         }
         finally

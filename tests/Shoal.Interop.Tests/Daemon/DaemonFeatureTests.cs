@@ -74,4 +74,31 @@ public sealed class DaemonFeatureTests
         Assert.True((bool)t["isFinished"]!);
         Assert.Equal(1, (int)t["seedRatioMode"]!);
     }
+
+    [Fact]
+    public async Task Verify_finds_a_corrupted_piece_of_a_seeding_torrent()
+    {
+        using var dir = new TempDir("shoal-daemon-verify");
+        string data = dir.Sub("data");
+        string file = Payload.WriteSingle(data, "v.bin", 160_000, seed: 9);
+        var torrent = await LibtorrentPeer.MakeTorrentAsync(file, Path.Combine(dir.Path, "v.torrent"), 16 * 1024);
+        using var daemon = await DaemonProcess.StartAsync(dir.Sub("state"), data);
+        await daemon.RemoteOkAsync("-a", torrent.TorrentPath);
+        await daemon.WaitForListAsync(l => l.Contains("100%"), TimeSpan.FromSeconds(30), "the torrent to find its data");
+
+        // Flip one byte of the last piece (9 full pieces of 16 KiB, then 12,544 bytes).
+        using (var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = 155_000;
+            int b = f.ReadByte();
+            f.Position = 155_000;
+            f.WriteByte((byte)~b);
+        }
+        await daemon.RemoteOkAsync("-t", "1", "-v");
+        string list = await daemon.WaitForListAsync(l => !l.Contains("100%") && !l.Contains("Verifying"), TimeSpan.FromSeconds(30), "verify to find the bad piece");
+        Assert.Matches(@"\n\s+1\s+9\d%", list);
+        var t = Assert.Single(await daemon.TorrentsAsync("leftUntilDone", "status"));
+        Assert.Equal(12_544, (long)t!["leftUntilDone"]!);
+        Assert.Equal(4, (int)t["status"]!);
+    }
 }
