@@ -117,6 +117,7 @@ internal sealed partial class TorrentSession
             c.NextAttempt = 0;
         }
         ConnectMore();
+        Publish(); // callers awaiting the verify read Status next: it must already show the new state
         foreach (var w in waiters)
         {
             w.Result.TrySetResult(done.Have.CountSet);
