@@ -25,7 +25,7 @@ internal static class DaemonCommand
         var downloadDir = new Option<DirectoryInfo>("--download-dir") { Description = "Where torrents download unless added with another folder (default DATA_DIR/downloads)" };
         var rpcBind = new Option<string>("--rpc-bind") { Description = "RPC and web page address, IP:PORT (default 127.0.0.1:9091; port 0 picks a free one)" };
         var port = new Option<int?>("--port", "-p") { Description = "Peer TCP port; 0 picks a free one (default 6881, or any free port if taken)" };
-        var maxDown = new Option<string>("--max-down") { Description = "Global download limit, bytes/s with optional K/M/G (1000s) or KiB/MiB (1024s); 0 = none" };
+        var maxDown = new Option<string>("--max-down") { Description = "Global download limit, bytes/s with optional K, M or G (1024-based, e.g. 2M); 0 = none" };
         var maxUp = new Option<string>("--max-up") { Description = "Global upload limit, like --max-down" };
         var watchDir = new Option<DirectoryInfo>("--watch-dir") { Description = "Add every .torrent dropped here (renamed *.added once taken)" };
         var user = new Option<string>("--rpc-user") { Description = "Require HTTP basic auth with this user (needs --rpc-password)" };
@@ -179,37 +179,8 @@ internal static class DaemonCommand
         throw new CliInputException($"--allow '{text}': use an IP address or a CIDR network such as 192.168.1.0/24");
     }
 
-    /// <summary>"0", "500000", "500K", "1.5M", "2G", "512KiB", "4MiB" -> bytes per second.</summary>
-    internal static long? ParseRate(string option, string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-        string t = text.Trim().TrimEnd('s', 'S').TrimEnd('/');
-        long factor = 1;
-        foreach (var (suffix, f) in RateSuffixes)
-        {
-            if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-            {
-                factor = f;
-                t = t[..^suffix.Length];
-                break;
-            }
-        }
-        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0 || double.IsInfinity(value) || value * factor > long.MaxValue / 2)
-        {
-            throw new CliInputException($"{option} '{text}': use bytes per second, optionally with K, M, G (x1000) or KiB, MiB, GiB (x1024); 0 means no limit");
-        }
-        return (long)(value * factor);
-    }
-
-    private static readonly (string Suffix, long Factor)[] RateSuffixes =
-    [
-        ("KiB", 1024), ("MiB", 1024 * 1024), ("GiB", 1024 * 1024 * 1024),
-        ("KB", 1000), ("MB", 1000_000), ("GB", 1000_000_000),
-        ("K", 1000), ("M", 1000_000), ("G", 1000_000_000), ("B", 1),
-    ];
+    /// <summary>Null when the option is absent (the saved setting stands); otherwise as <see cref="RateOption.Parse"/>.</summary>
+    internal static long? ParseRate(string option, string? text) => text is null ? null : RateOption.Parse(text, option);
 }
 
 /// <summary>The <c>--json</c> line printed once the daemon listens.</summary>

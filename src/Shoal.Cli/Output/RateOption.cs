@@ -12,7 +12,11 @@ internal static class RateOption
     public static Option<string> Create(string name, string what) =>
         new(name) { Description = $"Limit {what} to RATE bytes/s (suffix K, M or G: 1024-based, e.g. 1M); 0 = no limit", HelpName = "RATE" };
 
-    /// <summary>Parses a rate; throws <see cref="CliInputException"/> (exit 2) naming the option when malformed.</summary>
+    /// <summary>
+    /// Parses a rate; throws <see cref="CliInputException"/> (exit 2) naming the option when malformed. Accepts an
+    /// optional <c>/s</c>, a unit <c>B</c>, and <c>K</c>/<c>KiB</c>, <c>M</c>/<c>MiB</c>, <c>G</c>/<c>GiB</c>: one
+    /// meaning (1024-based) for every command, as piece sizes in <c>shoal create</c>.
+    /// </summary>
     public static long Parse(string? text, string option)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -20,7 +24,19 @@ internal static class RateOption
             return 0;
         }
         string t = text.Trim();
-        long unit = char.ToUpperInvariant(t[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
+        if (t.EndsWith("/s", StringComparison.OrdinalIgnoreCase))
+        {
+            t = t[..^2];
+        }
+        if (t.EndsWith("iB", StringComparison.Ordinal))
+        {
+            t = t[..^2];
+        }
+        else if (t.EndsWith('B') || t.EndsWith('b'))
+        {
+            t = t[..^1];
+        }
+        long unit = t.Length == 0 ? 1 : char.ToUpperInvariant(t[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
         if (unit != 1)
         {
             t = t[..^1];
@@ -28,7 +44,7 @@ internal static class RateOption
         if (!double.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value)
             || value < 0 || value * unit > long.MaxValue / 2)
         {
-            throw new CliInputException($"{option} '{text}': use bytes per second, e.g. 500K or 2M (0 = no limit)");
+            throw new CliInputException($"{option} '{text}': use bytes per second, e.g. 500K or 2M (K, M, G are 1024-based; 0 = no limit)");
         }
         return (long)(value * unit);
     }
