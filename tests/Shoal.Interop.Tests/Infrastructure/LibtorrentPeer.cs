@@ -130,6 +130,23 @@ public sealed partial class LibtorrentPeer : IDisposable
     }
 
     /// <summary>Payload bytes the seeder reports having uploaded (its last <c>uploaded N</c> line).</summary>
+    /// <summary>The script prints its upload counter every second: waits (at most ~24 s) until two readings agree.</summary>
+    public async Task<long> SettledUploadedAsync()
+    {
+        long last = Uploaded;
+        for (int i = 0; i < 20; i++)
+        {
+            await Task.Delay(1200);
+            long now = Uploaded;
+            if (now == last)
+            {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
     public long Uploaded
     {
         get

@@ -112,35 +112,18 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
             .SelectMany(d => Enumerable.Range((int)(d.Start / pieceLength), (int)((d.Start + d.Length - 1) / pieceLength - d.Start / pieceLength + 1)))
             .ToHashSet();
         long damagedBytes = pieces.Sum(p => Math.Min(pieceLength, payload.Torrent.TotalLength - (long)p * pieceLength));
-        long uploadedBefore = await SettledUploadedAsync(seeder);
+        long uploadedBefore = await seeder.SettledUploadedAsync();
 
         var second = scope.Add("shoal download after damage", ShoalProcess.StartDownload(payload.Torrent.TorrentPath, outDir,
             new ShoalDownloadOptions { Peers = [seeder.Endpoint], Json = true, Verbose = false }));
         await scope.Expect("second shoal download", () => second.WaitForExitAsync(SwarmScope.TransferTimeout));
         TestSwarms.AssertShoalDownloaded(scope, second, payload, outDir);
 
-        long fetched = await SettledUploadedAsync(seeder) - uploadedBefore;
+        long fetched = await seeder.SettledUploadedAsync() - uploadedBefore;
         string expected = $"{pieces.Count} damaged pieces ({damagedBytes} bytes) of {payload.Torrent.PieceCount}";
         Assert.True(fetched >= Length(truncated) - keep && fetched <= damagedBytes,
             $"the seeder uploaded {fetched} bytes for {expected}\n{scope.Report()}");
         long? downloaded = second.JsonNumber("downloaded");
         Assert.True(downloaded > 0 && downloaded <= damagedBytes, $"shoal reports downloading {downloaded} bytes for {expected}\n{scope.Report()}");
-    }
-
-    /// <summary>The seeder prints its counter every second: wait until two readings agree.</summary>
-    private static async Task<long> SettledUploadedAsync(LibtorrentPeer seeder)
-    {
-        long last = seeder.Uploaded;
-        for (int i = 0; i < 20; i++)
-        {
-            await Task.Delay(1200);
-            long now = seeder.Uploaded;
-            if (now == last)
-            {
-                return now;
-            }
-            last = now;
-        }
-        return last;
     }
 }

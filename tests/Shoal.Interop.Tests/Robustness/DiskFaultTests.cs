@@ -29,12 +29,12 @@ public sealed class DiskFaultTests
         int good = await GoodPiecesAsync(payload, outDir);
         Assert.True(had > 0 && good >= had, $"shoal had verified {had} pieces before the disk filled; {good} still verify\n{scope.Report()}");
 
-        long before = await SettledUploadedAsync(seeder);
+        long before = await seeder.SettledUploadedAsync();
         await disk.ResizeAsync("64m");
         var resumed = scope.Add("shoal download after space was freed", StartDownload(payload, outDir, seeder));
         await scope.Expect("shoal download after space was freed", () => resumed.WaitForExitAsync(SwarmScope.TransferTimeout));
         TestSwarms.AssertShoalDownloaded(scope, resumed, payload, outDir);
-        long fetched = await SettledUploadedAsync(seeder) - before;
+        long fetched = await seeder.SettledUploadedAsync() - before;
         long missing = payload.Torrent.TotalLength - (long)(good - 1) * payload.Torrent.PieceLength;
         Assert.True(fetched <= missing, $"after the restart the seeder uploaded {fetched} bytes, but only {missing} were missing\n{scope.Report()}");
     }
@@ -66,11 +66,11 @@ public sealed class DiskFaultTests
             await TmpfsMount.RunAsync("chattr", "-i", file);
         }
 
-        long before = await SettledUploadedAsync(seeder);
+        long before = await seeder.SettledUploadedAsync();
         var resumed = scope.Add("shoal download once allowed", StartDownload(payload, outDir, seeder));
         await scope.Expect("shoal download once allowed", () => resumed.WaitForExitAsync(SwarmScope.TransferTimeout));
         TestSwarms.AssertShoalDownloaded(scope, resumed, payload, outDir);
-        long fetched = await SettledUploadedAsync(seeder) - before;
+        long fetched = await seeder.SettledUploadedAsync() - before;
         long missing = payload.Torrent.TotalLength - kept / payload.Torrent.PieceLength * (long)payload.Torrent.PieceLength;
         Assert.True(fetched <= missing, $"after the restart the seeder uploaded {fetched} bytes, but only {missing} were missing\n{scope.Report()}");
     }
@@ -100,21 +100,5 @@ public sealed class DiskFaultTests
         using var p = await ShoalRunner.RunAsync("verify", payload.Torrent.TorrentPath, "--data", outDir, "--json");
         using var doc = JsonDocument.Parse(p.StandardOutput);
         return doc.RootElement.GetProperty("goodPieces").GetInt32();
-    }
-
-    private static async Task<long> SettledUploadedAsync(LibtorrentPeer seeder)
-    {
-        long last = seeder.Uploaded;
-        for (int i = 0; i < 20; i++)
-        {
-            await Task.Delay(1200);
-            long now = seeder.Uploaded;
-            if (now == last)
-            {
-                return now;
-            }
-            last = now;
-        }
-        return last;
     }
 }
