@@ -56,7 +56,7 @@ public sealed class DhtSessionTests
         await using var router = await DhtTestNodes.StartAsync();
         var data = TestTorrents.RandomData(100_000, 32);
         var open = TestTorrents.Create(data, 32 * 1024, "public");
-        var closed = Private(TestTorrents.Create(data, 32 * 1024, "private"));
+        var closed = TestTorrents.Derive(TestTorrents.Create(data, 32 * 1024, "private"), isPrivate: true);
         using var dir = new TempFolder();
         TestTorrents.WriteData(open, data, dir.Path);
         TestTorrents.WriteData(closed, data, dir.Path);
@@ -152,17 +152,4 @@ public sealed class DhtSessionTests
         }
         Assert.Fail("no unchoke after interested");
     }
-
-    private static TorrentMetainfo Private(TorrentMetainfo m) => new()
-    {
-        InfoHash = m.InfoHash,
-        RawInfo = m.RawInfo,
-        Name = m.Name,
-        PieceLength = m.PieceLength,
-        PieceHashes = m.PieceHashes,
-        Lengths = m.Lengths,
-        Files = m.Files,
-        IsMultiFile = m.IsMultiFile,
-        IsPrivate = true,
-    };
 }

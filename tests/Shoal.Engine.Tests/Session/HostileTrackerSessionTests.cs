@@ -75,7 +75,8 @@ public sealed class HostileTrackerSessionTests
         string[] bad = [junk.AnnounceUrl, error500.AnnounceUrl, redirects.AnnounceUrl, silent.AnnounceUrl, million.AnnounceUrl,
             endless.AnnounceUrl, garbage.AnnounceUrl];
         string[] all = [.. bad, crowd.AnnounceUrl, liar.AnnounceUrl, honest.AnnounceUrl];
-        var meta = WithTrackers(plain, all);
+        // One tier each, so every tracker is contacted (not just the first of a tier).
+        var meta = TestTorrents.Derive(plain, announceTiers: [.. all.Select(u => (IReadOnlyList<string>)[u])]);
 
         await using var leecher = new ShoalEngine(new EngineOptions { ListenAddress = IPAddress.Loopback });
         var t = await leecher.AddTorrentAsync(meta, new TorrentOptions
@@ -125,18 +126,4 @@ public sealed class HostileTrackerSessionTests
         Assert.True(liarStatus.State == TrackerState.Working && liarStatus.Interval >= new TrackerOptions().MinimumInterval, report);
         Assert.True(t.Status.PeersKnown <= TorrentSession.MaxCandidates, $"{t.Status.PeersKnown} candidate peers kept\n{report}");
     }
-
-    private static TorrentMetainfo WithTrackers(TorrentMetainfo m, string[] trackers) => new()
-    {
-        InfoHash = m.InfoHash,
-        RawInfo = m.RawInfo,
-        Name = m.Name,
-        PieceLength = m.PieceLength,
-        PieceHashes = m.PieceHashes,
-        Lengths = m.Lengths,
-        Files = m.Files,
-        IsMultiFile = m.IsMultiFile,
-        // One tier each, so every tracker is contacted (not just the first of a tier).
-        AnnounceTiers = [.. trackers.Select(u => (IReadOnlyList<string>)[u])],
-    };
 }

@@ -14,6 +14,25 @@ internal static class TestTorrents
         return data;
     }
 
+    /// <summary>
+    /// A copy of <paramref name="m"/> with some of its metadata replaced (info hash and pieces unchanged), for tests
+    /// that need the same payload as a private torrent, with other trackers, or with another file list.
+    /// </summary>
+    public static TorrentMetainfo Derive(TorrentMetainfo m, bool? isPrivate = null,
+        IReadOnlyList<IReadOnlyList<string>>? announceTiers = null, IReadOnlyList<TorrentFile>? files = null) => new()
+    {
+        InfoHash = m.InfoHash,
+        RawInfo = m.RawInfo,
+        Name = m.Name,
+        PieceLength = m.PieceLength,
+        PieceHashes = m.PieceHashes,
+        Lengths = m.Lengths,
+        Files = files ?? m.Files,
+        IsMultiFile = files is not null || m.IsMultiFile,
+        AnnounceTiers = announceTiers ?? m.AnnounceTiers,
+        IsPrivate = isPrivate ?? m.IsPrivate,
+    };
+
     /// <summary>A torrent over <paramref name="data"/> split into files of the given lengths (one file: single-file torrent).</summary>
     public static TorrentMetainfo Create(byte[] data, int pieceLength, string name, params long[] fileLengths)
     {

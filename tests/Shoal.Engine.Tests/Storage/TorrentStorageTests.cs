@@ -1,3 +1,4 @@
+using Shoal.Engine.Tests.Session;
 using Shoal.Engine.Storage;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
@@ -69,11 +70,11 @@ public class TorrentStorageTests
     {
         using var tmp = new TempFolder();
         (TorrentMetainfo meta, _) = TestTorrent.Create("t", 16 * 1024, [new("ok", 10)]);
-        TorrentMetainfo escaping = WithFiles(meta, [new TorrentFile(["..", "..", "evil"], 10, 0)]);
+        TorrentMetainfo escaping = TestTorrents.Derive(meta, files: [new TorrentFile(["..", "..", "evil"], 10, 0)]);
         StorageException ex = Assert.Throws<StorageException>(() => TorrentStorage.Open(escaping, tmp.Path));
         Assert.Equal(StorageErrorKind.PathEscape, ex.Kind);
 
-        TorrentMetainfo rooted = WithFiles(meta, [new TorrentFile(["/etc/passwd"], 10, 0)]);
+        TorrentMetainfo rooted = TestTorrents.Derive(meta, files: [new TorrentFile(["/etc/passwd"], 10, 0)]);
         Assert.Equal(StorageErrorKind.PathEscape, Assert.Throws<StorageException>(() => TorrentStorage.Open(rooted, tmp.Path)).Kind);
 
         TorrentMetainfo badName = new()
@@ -183,18 +184,6 @@ public class TorrentStorageTests
             File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
-
-    private static TorrentMetainfo WithFiles(TorrentMetainfo meta, IReadOnlyList<TorrentFile> files) => new()
-    {
-        InfoHash = meta.InfoHash,
-        RawInfo = meta.RawInfo,
-        Name = meta.Name,
-        PieceLength = meta.PieceLength,
-        PieceHashes = meta.PieceHashes,
-        Lengths = meta.Lengths,
-        Files = files,
-        IsMultiFile = true,
-    };
 }
 
 public class StorageErrorTests
