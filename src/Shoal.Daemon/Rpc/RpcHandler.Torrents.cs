@@ -114,7 +114,7 @@ public sealed partial class RpcHandler
         var list = new JsonArray();
         foreach (var t in torrents)
         {
-            list.Add(TorrentFields.Build(t, fields, _store.TorrentPath(t.InfoHash)));
+            list.Add((JsonNode)TorrentFields.Build(t, fields, _store.TorrentPath(t.InfoHash)));
         }
         var result = new JsonObject { ["torrents"] = list };
         if (recent)

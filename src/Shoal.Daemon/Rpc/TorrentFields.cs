@@ -226,7 +226,7 @@ internal static class TorrentFields
         {
             foreach (string url in tiers[tier])
             {
-                list.Add(new JsonObject { ["announce"] = url, ["id"] = id++, ["scrape"] = "", ["tier"] = tier, ["sitename"] = Host(url) });
+                list.Add((JsonNode)new JsonObject { ["announce"] = url, ["id"] = id++, ["scrape"] = "", ["tier"] = tier, ["sitename"] = Host(url) });
             }
         }
         return list;
@@ -238,7 +238,7 @@ internal static class TorrentFields
         int id = 0;
         foreach (var s in stats)
         {
-            list.Add(new JsonObject
+            list.Add((JsonNode)new JsonObject
             {
                 ["id"] = id++,
                 ["announce"] = s.Url,

@@ -8,12 +8,16 @@ public static class RepoPaths
     /// <summary>The shared folder beside the repository (corpus, tools); read-only.</summary>
     public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
-    /// <summary>The <c>shoal</c> apphost built next to this test assembly (the test project references the CLI).</summary>
+    /// <summary>
+    /// The <c>shoal</c> executable under test: <c>SHOAL_EXE</c> when set (./test.sh points it at the native build
+    /// from ./build.sh, the one users run), else the apphost built next to this test assembly.
+    /// </summary>
     public static string ShoalExe
     {
         get
         {
-            string candidate = Path.Combine(AppContext.BaseDirectory, "shoal");
+            string candidate = Environment.GetEnvironmentVariable("SHOAL_EXE") is { Length: > 0 } exe
+                ? Path.GetFullPath(exe) : Path.Combine(AppContext.BaseDirectory, "shoal");
             return File.Exists(candidate) ? candidate
                 : throw new FileNotFoundException($"shoal executable not found next to the tests at {candidate}");
         }

@@ -12,6 +12,8 @@ public sealed record ShoalDownloadOptions
     public string? TraceFile { get; init; }
     public bool Verbose { get; init; } = true;
     public bool Json { get; init; }
+    /// <summary><c>--max-down</c> (e.g. "24M"), or null for no limit.</summary>
+    public string? MaxDown { get; init; }
     /// <summary>DHT bootstrap nodes (<c>--dht-node</c>, loopback only); empty means <c>--no-dht</c>, so tests never
     /// reach the public routers.</summary>
     public IReadOnlyList<string> DhtNodes { get; init; } = [];
@@ -65,6 +67,10 @@ public sealed class ShoalProcess : IDisposable
         if (o.Json)
         {
             args.Add("--json");
+        }
+        if (o.MaxDown is not null)
+        {
+            args.AddRange(["--max-down", o.MaxDown]);
         }
         AddDht(args, o.DhtNodes, o.DhtState);
         return Start(args);

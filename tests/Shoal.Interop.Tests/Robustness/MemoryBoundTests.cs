@@ -47,6 +47,9 @@ public sealed partial class MemoryBoundTests(ITestOutputHelper output)
             Seed = true, // stays up once complete, so its peak can be read before it exits
             Json = true,
             Verbose = false,
+            // Limited so the 50-peer phase spans several one-second status lines: unlimited, the native build
+            // finishes 96 MiB before the first one, and "peers" is read from those lines.
+            MaxDown = "24M",
         }));
 
         long peak = 0;
