@@ -32,7 +32,9 @@ internal static class VerifyCommand
             }
             var started = System.Diagnostics.Stopwatch.StartNew();
             using var storage = TorrentStorage.OpenForChecking(metainfo, root);
-            var good = await PieceVerifier.CheckExistingAsync(metainfo, storage, null, ct);
+            // A one-shot, read-only process: mapping saves the copy out of the page cache (see CheckReadMode.MemoryMap
+            // for the SIGBUS trade-off, which here can only end this command).
+            var good = await PieceVerifier.CheckExistingAsync(metainfo, storage, null, ct, readMode: CheckReadMode.MemoryMap);
             var bad = Enumerable.Range(0, metainfo.PieceCount).Where(i => !good[i]).ToArray();
             var result = new VerifyResultJson(metainfo.Name, metainfo.InfoHash.ToHex(), metainfo.PieceCount, good.CountSet,
                 bad.Length, bad, Math.Round(started.Elapsed.TotalSeconds, 3));

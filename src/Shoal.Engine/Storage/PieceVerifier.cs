@@ -11,14 +11,43 @@ namespace Shoal.Engine.Storage;
 /// <param name="PiecesValid">Pieces whose hash matched so far.</param>
 public readonly record struct CheckProgress(int PiecesChecked, int PieceCount, int PiecesValid);
 
+/// <summary>How <see cref="PieceVerifier.CheckExistingAsync"/> gets at the bytes it hashes.</summary>
+public enum CheckReadMode
+{
+    /// <summary>
+    /// Positional reads into a small per-worker buffer (a copy out of the page cache). Safe whatever other processes
+    /// do to the files meanwhile: a file that shrinks just reads short.
+    /// </summary>
+    Read,
+
+    /// <summary>
+    /// Hash straight from read-only memory-mapped views of the files: no copy, about 10% less CPU with a warm page
+    /// cache (bench/verify-bench.sh). Views cover only what fstat says exists and are unmapped after each segment,
+    /// so memory stays bounded. The cost: if another process truncates a file while a view of it is being hashed,
+    /// the kernel raises SIGBUS and the whole process dies; .NET cannot turn that into an exception. Meant for
+    /// one-shot processes whose only job is the check (<c>shoal verify</c>); engines and daemons holding other
+    /// torrents should keep <see cref="Read"/>.
+    /// </summary>
+    MemoryMap,
+}
+
 /// <summary>
 /// SHA-1 verification of pieces against the torrent's hashes. Stateless and thread-safe; buffers come from
 /// <see cref="ArrayPool{T}.Shared"/>.
 /// </summary>
-public static class PieceVerifier
+public static partial class PieceVerifier
 {
-    /// <summary>Each worker reads at least this much per call when pieces are small, so checks run at disk speed.</summary>
-    private const int TargetReadSize = 4 * 1024 * 1024;
+    /// <summary>
+    /// Workers take runs of about this many bytes (whole pieces), so each file is read in large sequential stretches
+    /// and a mapped view covers several pieces.
+    /// </summary>
+    private const int TargetRunSize = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Read-mode chunk: small enough to stay in the core's L2 between the copy and the hash, and to keep memory per
+    /// worker fixed whatever the piece size; large enough that syscalls cost nothing measurable.
+    /// </summary>
+    private const int ReadChunkSize = 256 * 1024;
 
     /// <summary>True when <paramref name="data"/> (a whole piece) hashes to piece <paramref name="piece"/>'s hash.</summary>
     public static bool Matches(TorrentMetainfo metainfo, int piece, ReadOnlySpan<byte> data)
@@ -74,16 +103,17 @@ public static class PieceVerifier
     /// <summary>
     /// Checks existing data on all cores and returns the set of pieces whose hash matches. Pieces that touch a
     /// missing or too-short file are counted as absent without being read. Workers take contiguous runs of pieces
-    /// (several MiB per read) so the disk sees large sequential reads.
+    /// (several MiB) so the disk sees large sequential reads. <paramref name="readMode"/>: see
+    /// <see cref="CheckReadMode"/> (the default is safe for long-running processes).
     /// </summary>
     public static Task<BitField> CheckExistingAsync(TorrentMetainfo metainfo, TorrentStorage storage,
         IProgress<CheckProgress>? progress = null, CancellationToken cancellationToken = default,
-        int? maxDegreeOfParallelism = null)
+        int? maxDegreeOfParallelism = null, CheckReadMode readMode = CheckReadMode.Read)
     {
         ArgumentNullException.ThrowIfNull(metainfo);
         ArgumentNullException.ThrowIfNull(storage);
-        return Task.Run(() => CheckExisting(metainfo, storage, null, progress, cancellationToken, maxDegreeOfParallelism),
-            cancellationToken);
+        return Task.Run(() => CheckExisting(metainfo, storage, null, progress, cancellationToken, maxDegreeOfParallelism,
+            readMode), cancellationToken);
     }
 
     /// <summary>
@@ -100,11 +130,12 @@ public static class PieceVerifier
         {
             throw new ArgumentException($"{pieces.Length} pieces given for a torrent of {metainfo.PieceCount}", nameof(pieces));
         }
-        return Task.Run(() => CheckExisting(metainfo, storage, pieces, progress, cancellationToken, null), cancellationToken);
+        return Task.Run(() => CheckExisting(metainfo, storage, pieces, progress, cancellationToken, null, CheckReadMode.Read),
+            cancellationToken);
     }
 
     private static BitField CheckExisting(TorrentMetainfo meta, TorrentStorage storage, BitField? only,
-        IProgress<CheckProgress>? progress, CancellationToken ct, int? maxParallel)
+        IProgress<CheckProgress>? progress, CancellationToken ct, int? maxParallel, CheckReadMode readMode)
     {
         TorrentLengths lengths = meta.Lengths;
         bool[] present = PiecesWithData(meta, storage);
@@ -116,7 +147,7 @@ public static class PieceVerifier
             }
         }
         var valid = new bool[lengths.PieceCount];
-        int piecesPerRun = Math.Max(1, TargetReadSize / lengths.PieceLength);
+        int piecesPerRun = Math.Max(1, TargetRunSize / lengths.PieceLength);
         int runCount = (lengths.PieceCount + piecesPerRun - 1) / piecesPerRun;
         int nextRun = -1;
         int checkedCount = 0;
@@ -125,7 +156,8 @@ public static class PieceVerifier
 
         void Worker()
         {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(piecesPerRun * lengths.PieceLength);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadChunkSize);
+            using var hasher = new RunHasher(meta, valid);
             try
             {
                 int run;
@@ -134,7 +166,7 @@ public static class PieceVerifier
                     ct.ThrowIfCancellationRequested();
                     int first = run * piecesPerRun;
                     int end = Math.Min(lengths.PieceCount, first + piecesPerRun);
-                    int good = CheckRun(meta, storage, present, valid, buffer, first, end);
+                    int good = CheckRun(storage, present, hasher, buffer.AsSpan(0, ReadChunkSize), first, end, readMode);
                     int done = Interlocked.Add(ref checkedCount, end - first);
                     int ok = Interlocked.Add(ref validCount, good);
                     progress?.Report(new CheckProgress(done, lengths.PieceCount, ok));
@@ -171,44 +203,6 @@ public static class PieceVerifier
             }
         }
         return result;
-    }
-
-    /// <summary>Hashes pieces [first, end): contiguous present pieces are read in one call.</summary>
-    private static int CheckRun(TorrentMetainfo meta, TorrentStorage storage, bool[] present, bool[] valid, byte[] buffer,
-        int first, int end)
-    {
-        TorrentLengths lengths = meta.Lengths;
-        int good = 0;
-        int p = first;
-        while (p < end)
-        {
-            if (!present[p])
-            {
-                p++;
-                continue;
-            }
-            int stop = p;
-            long bytes = 0;
-            while (stop < end && present[stop])
-            {
-                bytes += lengths.PieceSize(stop);
-                stop++;
-            }
-            int got = storage.Read(lengths.PieceOffset(p), buffer.AsSpan(0, (int)bytes));
-            int at = 0;
-            for (int q = p; q < stop; q++)
-            {
-                int size = lengths.PieceSize(q);
-                if (at + size <= got && Matches(meta, q, buffer.AsSpan(at, size)))
-                {
-                    valid[q] = true;
-                    good++;
-                }
-                at += size;
-            }
-            p = stop;
-        }
-        return good;
     }
 
     /// <summary>
