@@ -43,24 +43,12 @@ public static partial class PieceVerifier
     }
 
     /// <summary>Streams the stretch through a small buffer; a short read ends it (the rest stays invalid).</summary>
-    private static void HashRead(TorrentStorage storage, RunHasher hasher, Span<byte> buffer, long offset)
-    {
-        while (hasher.Remaining > 0)
-        {
-            int want = (int)Math.Min(buffer.Length, hasher.Remaining);
-            int got = storage.Read(offset, buffer[..want]);
-            hasher.Feed(buffer[..got]);
-            if (got < want)
-            {
-                hasher.Abandon();
-                return;
-            }
-            offset += got;
-        }
-    }
+    private static void HashRead(TorrentStorage storage, RunHasher hasher, Span<byte> buffer, long offset) =>
+        HashReadRange(storage, hasher, buffer, offset, hasher.Remaining);
 
     private static void HashMapped(TorrentStorage storage, RunHasher hasher, Span<byte> buffer, long offset)
     {
+        bool absent = false;
         foreach (FileSegment seg in storage.Layout.Map(offset, checked((int)hasher.Remaining)))
         {
             if (seg.IsPadding)
@@ -68,33 +56,46 @@ public static partial class PieceVerifier
                 hasher.FeedZeros(seg.Length);
                 continue;
             }
-            if (seg.Length < MinMapBytes)
-            {
-                // Small segment: same as HashRead, but it must end exactly at the segment's end.
-                long at = offset + seg.BufferOffset;
-                int left = seg.Length;
-                while (left > 0)
-                {
-                    int want = Math.Min(buffer.Length, left);
-                    int got = storage.Read(at, buffer[..want]);
-                    hasher.Feed(buffer[..got]);
-                    if (got < want)
-                    {
-                        hasher.Abandon();
-                        return;
-                    }
-                    at += got;
-                    left -= got;
-                }
-                continue;
-            }
-            using MappedRange? range = storage.TryMapForRead(seg.FileIndex, seg.FileOffset, seg.Length);
-            if (range is null)
+            MappedRange? range = seg.Length < MinMapBytes
+                ? null
+                : storage.TryMapForRead(seg.FileIndex, seg.FileOffset, seg.Length, out absent);
+            if (absent)
             {
                 hasher.Abandon();
                 return;
             }
-            hasher.Feed(range.Span);
+            if (range is null)
+            {
+                // Small, or not all in the page cache: read it like HashRead, ending exactly at the segment's end.
+                if (!HashReadRange(storage, hasher, buffer, offset + seg.BufferOffset, seg.Length))
+                {
+                    return;
+                }
+                continue;
+            }
+            using (range)
+            {
+                hasher.Feed(range.Span);
+            }
         }
+    }
+
+    /// <summary>Streams [offset, +length) through the buffer; false (stretch abandoned) when the data ran out.</summary>
+    private static bool HashReadRange(TorrentStorage storage, RunHasher hasher, Span<byte> buffer, long offset, long length)
+    {
+        while (length > 0)
+        {
+            int want = (int)Math.Min(buffer.Length, length);
+            int got = storage.Read(offset, buffer[..want]);
+            hasher.Feed(buffer[..got]);
+            if (got < want)
+            {
+                hasher.Abandon();
+                return false;
+            }
+            offset += got;
+            length -= got;
+        }
+        return true;
     }
 }

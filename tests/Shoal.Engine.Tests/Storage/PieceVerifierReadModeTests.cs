@@ -83,6 +83,37 @@ public class PieceVerifierReadModeTests
         Assert.Equal([false, false, true], valid);
     }
 
+    [Fact]
+    public async Task Cached_data_maps_to_its_bytes_and_a_short_file_is_absent()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        using var tmp = new TempFolder();
+        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("rm", MiB, Layout);
+        await WriteAll(meta, tmp.Path, data);
+        await using TorrentStorage storage = TorrentStorage.OpenForChecking(meta, tmp.Path);
+
+        // Just written, so in the page cache: mapped, and the view shows the file's bytes at that offset.
+        using (MappedRange? range = storage.TryMapForRead(0, 4096 + 7, 600_000, out bool absent))
+        {
+            Assert.False(absent);
+            Assert.NotNull(range);
+            Assert.True(range.Span.SequenceEqual(data.AsSpan(4096 + 7, 600_000)));
+        }
+
+        // Only what fstat says exists is ever mapped.
+        Truncate(Path.Combine(tmp.Path, "rm", "b"), 100_000);
+        Assert.Null(storage.TryMapForRead(1, 0, 300_000, out bool shortAbsent));
+        Assert.True(shortAbsent);
+        using (MappedRange? head = storage.TryMapForRead(1, 0, 100_000, out bool headAbsent))
+        {
+            Assert.False(headAbsent);
+            Assert.NotNull(head);
+        }
+    }
+
     [Theory]
     [InlineData(1, 256 * 1024)]
     [InlineData(2, 512 * 1024)]
