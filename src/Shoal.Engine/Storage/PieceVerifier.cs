@@ -22,11 +22,13 @@ public enum CheckReadMode
 
     /// <summary>
     /// Hash straight from read-only memory-mapped views of the files: no copy, about 10% less CPU with a warm page
-    /// cache (bench/verify-bench.sh). Views cover only what fstat says exists and are unmapped after each segment,
-    /// so memory stays bounded. The cost: if another process truncates a file while a view of it is being hashed,
-    /// the kernel raises SIGBUS and the whole process dies; .NET cannot turn that into an exception. Meant for
-    /// one-shot processes whose only job is the check (<c>shoal verify</c>); engines and daemons holding other
-    /// torrents should keep <see cref="Read"/>.
+    /// cache (bench/verify-bench.sh). A view covers only what fstat says exists and only pages mincore(2) reports
+    /// cached (the rest is read as in <see cref="Read"/>: through a mapping, a disk error or a hole in a full tmpfs
+    /// would be SIGBUS), and is unmapped after its segment, so memory stays bounded. The risk left: if another
+    /// process truncates a file while a view of it is being hashed, the kernel raises SIGBUS and the whole process
+    /// dies; .NET cannot turn that into an exception. Meant for one-shot processes whose only job is the check
+    /// (<c>shoal verify</c>); engines and daemons holding other torrents keep <see cref="Read"/>. Linux only;
+    /// elsewhere it reads.
     /// </summary>
     MemoryMap,
 }
