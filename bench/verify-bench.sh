@@ -3,7 +3,8 @@
 # Figure of merit: bytes verified per CPU second (user+sys of the shoal process, from /usr/bin/time) divided by
 # openssl's single-core SHA-1 throughput (1 MiB blocks; openssl speed divides by its own CPU time). The target
 # is a ratio >= 0.90. Warm page cache; each shoal run follows its own openssl run so both see the same load;
-# medians are reported. When root can drop the page cache, one cold-cache run follows (wall time = disk speed).
+# medians are reported. When root can drop the page cache (machine-wide: COLD=0 on a shared box to skip), one
+# cold-cache run per exe follows (wall time = disk speed).
 #
 #   bench/verify-bench.sh                   # ~1 min on 2 cores
 # Env: SIZE_MB (1024)  PIECE_KB (1024; try 256, 4096)  RUNS (5)  COLD (1: one cold run if caches can be dropped)
@@ -17,6 +18,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 SIZE_MB=${SIZE_MB:-1024}; PIECE_KB=${PIECE_KB:-1024}; RUNS=${RUNS:-5}; COLD=${COLD:-1}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}; TAG=${TAG:-}
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+shoal_given=${SHOAL:-}
 if [ -z "${SHOAL:-}" ]; then
   SHOAL=$ROOT/artifacts/shoal/shoal
   [ -x "$SHOAL" ] || "$ROOT/build.sh" >&2
@@ -94,8 +96,9 @@ MD=$RESULTS_DIR/$(date +%F)-verify$TAG.md
 {
   [ -s "$MD" ] || printf '# `shoal verify` against `openssl speed sha1` (issue 5, target 5)\n\n'
   printf '## %s MiB, %s KiB pieces (%s)\n\n' "$SIZE_MB" "$PIECE_KB" "$(date -Iseconds)"
-  printf 'Command: `SIZE_MB=%s PIECE_KB=%s RUNS=%s%s bench/verify-bench.sh` (commit %s)  \n' "$SIZE_MB" "$PIECE_KB" "$RUNS" \
-    "${BASELINE:+ BASELINE=$BASELINE}" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  printf 'Command: `SIZE_MB=%s PIECE_KB=%s RUNS=%s%s%s bench/verify-bench.sh` (repository at %s)  \n' "$SIZE_MB" "$PIECE_KB" \
+    "$RUNS" "${shoal_given:+ SHOAL=$shoal_given}" "${BASELINE:+ BASELINE=$BASELINE}" \
+    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   printf 'Machine: %s, %s cores, kernel %s; load average before: %s, after: %s  \n' \
     "$(lscpu | sed -n 's/^Model name: *//p')" "$(nproc)" "$(uname -r)" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf 'openssl speed -evp sha1 (per CPU second): 16 KiB blocks %.0f MB/s, 1 MiB blocks median %.0f MB/s\n\n' \
