@@ -58,13 +58,13 @@ internal sealed partial class TorrentSession
     }
 
     /// <summary>
-    /// True while more than <see cref="DiskBacklogLimit"/> bytes of received blocks wait for the disk (pieces held in
-    /// memory plus queued writes). Not requesting more is the backpressure from a slow disk to the network: without
+    /// True while more than <see cref="DiskBacklogLimit"/> bytes of received blocks wait for a disk worker (complete
+    /// pieces held in memory plus queued block writes). Not requesting more is the backpressure from a slow disk to the network: without
     /// it, blocks would pile up in memory for as long as the disk stays behind.
     /// </summary>
     private bool DiskBehind()
     {
-        if ((long)_pendingWriteBlocks * TorrentLengths.BlockSize + _assemblyBytes <= DiskBacklogLimit)
+        if (DiskBacklog <= DiskBacklogLimit)
         {
             return false;
         }
@@ -72,10 +72,12 @@ internal sealed partial class TorrentSession
         return true;
     }
 
+    private long DiskBacklog => (long)_pendingWriteBlocks * TorrentLengths.BlockSize + _assembledInFlightBytes;
+
     /// <summary>A write finished: if requests were held for the disk and it has caught up by half, ask again.</summary>
     private void ResumeIfDiskCaughtUp()
     {
-        if (_heldForDisk && (long)_pendingWriteBlocks * TorrentLengths.BlockSize + _assemblyBytes <= DiskBacklogLimit / 2)
+        if (_heldForDisk && DiskBacklog <= DiskBacklogLimit / 2)
         {
             _heldForDisk = false;
             foreach (var q in _peers.Values)

@@ -35,7 +35,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
     /// (16 MiB) wait for a slow loop.
     /// </summary>
     /// <summary>Received bytes that may wait for the disk before we stop requesting (see DiskBehind).</summary>
-    internal const long DiskBacklogLimit = 16L * 1024 * 1024;
+    internal const long DiskBacklogLimit = 6L * 1024 * 1024;
     private const int MessageBudget = 1024 / MessageBatch.Capacity;
 
     private readonly TorrentMetainfo _meta;
