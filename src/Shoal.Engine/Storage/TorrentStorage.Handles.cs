@@ -38,6 +38,9 @@ public sealed partial class TorrentStorage
         }
     }
 
+    /// <summary>True when some write has not been covered by a flush yet (for tests and diagnostics).</summary>
+    internal bool HasUnflushedWrites => !_unflushed.IsEmpty;
+
     /// <summary>Leases a handle for writing, creating folders and the file if needed.</summary>
     private HandleLease Acquire(int fileIndex) => AcquireCore(fileIndex, create: !ReadOnly, missingIsError: true, write: true);
 
