@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the interop tests use, builds, runs the unit and interop suites,
-# then the corpus conformance check. Usage: ./test.sh
+# then the corpus conformance check (both against the native build). Usage: ./test.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +19,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 dotnet build Shoal.slnx -c Release -nologo -v quiet
+# The native executable users run (./build.sh, installs clang if missing): the interop tests and the corpus check
+# drive it, so what ships is what is tested.
+./build.sh
+export SHOAL_EXE=$PWD/artifacts/shoal/shoal
 log=$(mktemp "${TMPDIR:-/tmp}/shoal-test.XXXXXX")
 set +e
 dotnet test Shoal.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -vE '^\s+Passed '

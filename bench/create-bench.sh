@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times `shoal create` against `sha1sum` on one large random file (warm page cache) and prints both throughputs.
-# Usage: bench/create-bench.sh [SIZE_MB]   (default 1024). Env: SHOAL=path/to/shoal to skip the Release build,
+# Usage: bench/create-bench.sh [SIZE_MB]   (default 1024). Env: SHOAL=path/to/shoal to skip the native build (./build.sh),
 # PIECE_SIZE=... to pass --piece-size, RUNS=n (default 3; best run counts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +8,8 @@ size_mb=${1:-${SIZE_MB:-1024}}
 runs=${RUNS:-3}
 
 if [ -z "${SHOAL:-}" ]; then
-  dotnet build src/Shoal.Cli -c Release -nologo -v quiet >/dev/null
-  SHOAL=$PWD/src/Shoal.Cli/bin/Release/net10.0/shoal
+  ./build.sh >/dev/null
+  SHOAL=$PWD/artifacts/shoal/shoal
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shoal-create-bench.XXXXXX")

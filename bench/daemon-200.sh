@@ -2,7 +2,7 @@
 # Bar 3 of issue 9: 200 small torrents in one `shoal daemon`. Adds them over the RPC with transmission-remote,
 # pauses 50, waits until the other 150 seed, lets it idle, and prints the daemon's RSS; then kill -9, restart and
 # check that all 200 come back (150 seeding, 50 stopped) and print the RSS again.
-# Usage: bench/daemon-200.sh [COUNT] (default 200). Env: SHOAL=path/to/shoal to skip the Release build,
+# Usage: bench/daemon-200.sh [COUNT] (default 200). Env: SHOAL=path/to/shoal to skip the native build (./build.sh),
 # IDLE=seconds to idle before measuring (default 20), SIZE=bytes per torrent (default 65536).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,8 @@ idle=${IDLE:-20}
 size=${SIZE:-65536}
 
 if [ -z "${SHOAL:-}" ]; then
-  dotnet build src/Shoal.Cli -c Release -nologo -v quiet >/dev/null
-  SHOAL=$PWD/src/Shoal.Cli/bin/Release/net10.0/shoal
+  ./build.sh >/dev/null
+  SHOAL=$PWD/artifacts/shoal/shoal
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shoal-daemon-200.XXXXXX")

@@ -5,7 +5,7 @@
 #   SIZE_MB=256 RUNS=1 bench/swarm/run-all.sh   # quick look
 #
 # Scenarios (each a swarm-bench.sh run with a fresh tracker and seeder per leecher run):
-#   1. libtorrent seeds one file      -> shoal, libtorrent, aria2c, transmission leech   (targets 1, 2; lt->lt)
+#   1. libtorrent seeds one file      -> shoal, libtorrent, aria2c, ctorrent, transmission leech (targets 1, 2)
 #   2. libtorrent seeds FILES files   -> shoal, libtorrent, aria2c leech                  (many small files)
 #   3. shoal seeds one file           -> libtorrent, aria2c, shoal leech                  (targets 3, 4)
 # Then one report over all of them: RESULTS_DIR/<date>-swarm-all.{md,png} (plus each scenario's own tsv/md/png).
@@ -18,15 +18,15 @@ export SIZE_MB=${SIZE_MB:-1024} PIECE_KB=${PIECE_KB:-1024} RUNS=${RUNS:-3} FILES
 export RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 MULTI_MB=${MULTI_MB:-$SIZE_MB}; SCENARIOS=${SCENARIOS:-1 2 3}
 if [ -z "${SHOAL:-}" ]; then
-  echo "building shoal (Release)" >&2
-  dotnet build "$ROOT/src/Shoal.Cli" -c Release -nologo -v quiet >&2
-  export SHOAL=$ROOT/src/Shoal.Cli/bin/Release/net10.0/shoal
+  echo "building shoal (native, ./build.sh)" >&2
+  "$ROOT/build.sh" >&2
+  export SHOAL=$ROOT/artifacts/shoal/shoal
 fi
 stamp=$(date +%F)
 tsvs=()
 for s in $SCENARIOS; do
   case $s in
-  1) l=(shoal libtorrent aria2c); [ "${TRANSMISSION:-1}" = 1 ] && l+=(transmission)
+  1) l=(shoal libtorrent aria2c ctorrent); [ "${TRANSMISSION:-1}" = 1 ] && l+=(transmission)
      TAG=lt-single SEEDER=libtorrent MODE=single "$HERE/swarm-bench.sh" "${l[@]}" ;;
   2) TAG=lt-multi SEEDER=libtorrent MODE=multi SIZE_MB=$MULTI_MB "$HERE/swarm-bench.sh" shoal libtorrent aria2c ;;
   3) TAG=shoal-single SEEDER=shoal MODE=single "$HERE/swarm-bench.sh" libtorrent aria2c shoal ;;

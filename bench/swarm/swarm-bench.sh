@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loopback swarm benchmark: one seeder, opentracker, and one leecher at a time, everything on 127.0.0.1.
 #
-#   bench/swarm/swarm-bench.sh [LEECHER ...]      LEECHER: shoal libtorrent aria2c transmission (default: all four)
+#   bench/swarm/swarm-bench.sh [LEECHER ...]      LEECHER: shoal libtorrent aria2c ctorrent transmission (default: all)
 #   SIZE_MB=256 RUNS=1 bench/swarm/swarm-bench.sh libtorrent aria2c
 #   SEEDER=shoal bench/swarm/swarm-bench.sh libtorrent aria2c     # Shoal as the seeder
 #   MODE=multi FILES=1000 bench/swarm/swarm-bench.sh              # 1000 small files instead of one
@@ -24,7 +24,7 @@ PY=/usr/bin/python3
 SIZE_MB=${SIZE_MB:-1024}; PIECE_KB=${PIECE_KB:-1024}; RUNS=${RUNS:-3}; MODE=${MODE:-single}; FILES=${FILES:-1000}
 SEEDER=${SEEDER:-libtorrent}; TIMEOUT_S=${TIMEOUT_S:-600}; KEEP_TMP=${KEEP_TMP:-0}; SHOAL_PEER=${SHOAL_PEER:-0}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
-if [ $# -gt 0 ]; then LEECHERS=("$@"); else LEECHERS=(shoal libtorrent aria2c transmission); fi
+if [ $# -gt 0 ]; then LEECHERS=("$@"); else LEECHERS=(shoal libtorrent aria2c ctorrent transmission); fi
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
@@ -33,6 +33,7 @@ need=()
 [ -x /usr/bin/aria2c ] || need+=(aria2)
 [ -x /usr/bin/transmission-cli ] || need+=(transmission-cli)
 [ -x /usr/bin/opentracker ] || need+=(opentracker)
+[ -x /usr/bin/ctorrent ] || need+=(ctorrent)
 $PY -c 'import libtorrent' 2>/dev/null || need+=(python3-libtorrent)
 $PY -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 command -v curl >/dev/null || need+=(curl)
@@ -44,9 +45,9 @@ fi
 uses_shoal=0
 for l in "${LEECHERS[@]}" "$SEEDER"; do if [ "$l" = shoal ]; then uses_shoal=1; fi; done
 if [ $uses_shoal = 1 ] && [ -z "${SHOAL:-}" ]; then
-  log "building shoal (Release)"
-  dotnet build "$ROOT/src/Shoal.Cli" -c Release -nologo -v quiet >&2
-  SHOAL=$ROOT/src/Shoal.Cli/bin/Release/net10.0/shoal
+  log "building shoal (native, ./build.sh)"
+  "$ROOT/build.sh" >&2
+  SHOAL=$ROOT/artifacts/shoal/shoal
 fi
 
 # ---------- scratch space and cleanup ----------
@@ -144,6 +145,11 @@ setup_leecher() {  # $1 name; uses R OUT LPORT
   "download-dir": "$OUT", "incomplete-dir-enabled": false, "message-level": 1 }
 JSON
     CMD=(transmission-cli -g "$cfg" -w "$OUT" -p "$LPORT" -D -U -M -f "$cfg/done.sh" "$TORRENT") ;;
+  ctorrent)  # CTorrent 3.3.2 (Debian's ctorrent 1.3.4.dnh3.3.2): the fastest leecher the issue measured
+    # It drops any peer with its own IP (-I, default -i) as "self", so it claims 127.0.0.2, and the seeder dials it.
+    # It lingers after finishing, so completion comes from its -X hook.
+    MARKER=$R/done.marker; DIAL=$LPORT
+    CMD=(ctorrent -e 0 -s "$OUT/$NAME" -b "$R/bitfield" -i 127.0.0.1 -I 127.0.0.2 -p "$LPORT" -X "touch $MARKER" "$TORRENT") ;;
   *) log "unknown leecher $1"; return 1 ;;
   esac
 }

@@ -15,6 +15,7 @@ internal static class RuntimeStats
             $"shoal-stats allocated_bytes={GC.GetTotalAllocatedBytes(precise: true)} gc0={GC.CollectionCount(0)} " +
             $"gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F1} " +
             $"cpu_s={self.TotalProcessorTime.TotalSeconds:F3} peak_ws_mb={self.PeakWorkingSet64 / (1024 * 1024)} " +
-            $"threads={self.Threads.Count}");
+            $"threads={self.Threads.Count} blocks_peak={Shoal.Engine.Peers.EngineMemoryStats.PeakBlockBuffers} " +
+            $"gc_heap_mb={GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024)}");
     }
 }

@@ -189,6 +189,7 @@ internal static class TorrentRun
         bool live = reporter.Live;
         bool ready = false;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(live ? 0.5 : 1));
+        Task<bool>? tick = null;
         long ticks = 0;
         try
         {
@@ -237,7 +238,19 @@ internal static class TorrentRun
                     reporter.Report(s, "status", force: false);
                 }
                 ticks++;
-                await timer.WaitForNextTickAsync(ct).ConfigureAwait(false);
+                // Wake on the next status tick, or at once when the download completes or fails: waiting for the
+                // tick would add up to a second to every download.
+                tick ??= timer.WaitForNextTickAsync(ct).AsTask();
+                bool watchCompletion = !ready && !spec.SeedOnly && !handle.Completion.IsCompleted;
+                if (watchCompletion)
+                {
+                    await Task.WhenAny(tick, handle.Completion).ConfigureAwait(false);
+                }
+                if (!watchCompletion || tick.IsCompleted)
+                {
+                    await tick.ConfigureAwait(false); // throws when cancelled
+                    tick = null;
+                }
             }
         }
         catch (OperationCanceledException)

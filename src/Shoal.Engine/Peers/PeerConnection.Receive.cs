@@ -12,6 +12,7 @@ public sealed partial class PeerConnection
     {
         var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         PeerDisconnect? end = null;
+        MessageBatch? batch = null;
         try
         {
             while (end is null)
@@ -45,11 +46,24 @@ public sealed partial class PeerConnection
                         end = new PeerDisconnect(message.Id == MessageId.Request ? DisconnectReason.BadRequest : DisconnectReason.ProtocolViolation, reason!);
                         break;
                     }
-                    var received = Convert(message);
-                    if (received is { } r)
+                    if (Convert(message) is { } r)
                     {
-                        await _sink!.OnMessageAsync(this, r).ConfigureAwait(false);
+                        batch ??= MessageBatch.Rent();
+                        batch.Add(r);
+                        if (batch.IsFull)
+                        {
+                            MessageBatch full = batch;
+                            batch = null;
+                            await _sink!.OnMessagesAsync(this, full).ConfigureAwait(false);
+                        }
                     }
+                }
+                if (batch is not null)
+                {
+                    // Messages are copied out of the pipe (Convert), so the batch outlives this read's buffer.
+                    MessageBatch ready = batch;
+                    batch = null;
+                    await _sink!.OnMessagesAsync(this, ready).ConfigureAwait(false);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (Bandwidth is { } limits && Download.Total - payloadBefore is > 0 and var payloadBytes)
@@ -78,6 +92,11 @@ public sealed partial class PeerConnection
         }
         finally
         {
+            if (batch is not null)
+            {
+                batch.ReturnPayloads();
+                batch.Recycle();
+            }
             await reader.CompleteAsync().ConfigureAwait(false);
         }
         Close(end.Value);

@@ -15,8 +15,11 @@ internal readonly record struct ReceivedMessage(MessageId Id, int Piece = 0, int
 /// <summary>Where a connection delivers what it reads. Implemented by the torrent session (it posts to its loop).</summary>
 internal interface IPeerEventSink
 {
-    /// <summary>Awaiting this is the backpressure: a busy torrent loop slows the receive loop, not a growing buffer.</summary>
-    ValueTask OnMessageAsync(PeerConnection peer, ReceivedMessage message);
+    /// <summary>
+    /// Takes the messages of one read, in order; the sink owns the batch from then on. Awaiting this is the
+    /// backpressure: a busy torrent loop slows the receive loop, not a growing buffer.
+    /// </summary>
+    ValueTask OnMessagesAsync(PeerConnection peer, MessageBatch batch);
 
     /// <summary>Called exactly once when the connection ends.</summary>
     void OnClosed(PeerConnection peer, PeerDisconnect reason);

@@ -4,7 +4,7 @@ namespace Shoal.Engine.Peers;
 
 /// <summary>
 /// One message to send. Block payloads travel in a pooled buffer (<see cref="Payload"/>, from <see cref="BlockBuffers"/>)
-/// which the send loop returns after copying; bitfields and extended payloads (<see cref="Piece"/> = extended id) travel
+/// which the send loop returns once sent; bitfields and extended payloads (<see cref="Piece"/> = extended id) travel
 /// as plain arrays.
 /// </summary>
 internal readonly record struct OutgoingMessage(MessageId Id, int Piece = 0, int Begin = 0, int Length = 0, byte[]? Payload = null)

@@ -6,7 +6,8 @@ namespace Shoal.Engine.Session;
 internal enum SessionEventKind
 {
     PeerConnected,
-    PeerMessage,
+    /// <summary>A <see cref="MessageBatch"/> (in Payload) from one read of a connection.</summary>
+    PeerMessages,
     PeerClosed,
     ConnectFailed,
     BlockWritten,

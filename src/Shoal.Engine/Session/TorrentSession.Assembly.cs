@@ -19,8 +19,10 @@ internal sealed partial class TorrentSession
     /// <remarks>
     /// Small on purpose: held blocks are extra pooled buffers (RSS). A seeder that answers in order completes pieces
     /// one after another, so a few MiB cover it; blocks that arrive scattered over many pieces take the direct path.
+    /// When the disk is behind, requests stop (<see cref="DiskBacklogLimit"/>, below this budget) before completed
+    /// pieces could crowd assembling ones onto the direct path, which costs a read-back per piece.
     /// </remarks>
-    internal const long AssemblyBudget = 4L * 1024 * 1024;
+    internal const long AssemblyBudget = 12L * 1024 * 1024;
 
     private readonly Dictionary<int, PieceAssembly> _assemblies = [];
     /// <summary>Pieces that started on the direct path; they stay on it until checked.</summary>
@@ -28,6 +30,8 @@ internal sealed partial class TorrentSession
     /// <summary>Assembled pieces handed to a worker, with the bytes they reserve until their check comes back.</summary>
     private readonly Dictionary<int, int> _assembledInFlight = [];
     private long _assemblyBytes;
+    /// <summary>Bytes of <see cref="_assembledInFlight"/>: complete pieces waiting for a disk worker.</summary>
+    private long _assembledInFlightBytes;
 
     [ThreadStatic]
     private static IncrementalHash? t_sha1;
@@ -68,6 +72,7 @@ internal sealed partial class TorrentSession
         {
             _assemblies.Remove(piece);
             _assembledInFlight[piece] = a.Size;
+            _assembledInFlightBytes += a.Size;
             _disk.Writer.TryWrite(new DiskJob(DiskJobKind.HashWrite, null, piece, 0, a.Size, null, a));
         }
         return true;
@@ -80,6 +85,7 @@ internal sealed partial class TorrentSession
         if (_assembledInFlight.Remove(piece, out int size))
         {
             _assemblyBytes -= size;
+            _assembledInFlightBytes -= size;
             MaybeRunVerify(); // a re-check waits for assembled pieces to land
         }
     }

@@ -16,6 +16,10 @@ internal sealed partial class TorrentSession
     private readonly HashSet<int> _awaitingVerify = [];
     /// <summary>Who sent blocks of each unverified piece (for banning after hash failures).</summary>
     private readonly Dictionary<int, HashSet<PeerState>> _contributors = [];
+    /// <summary>Direct-path block writes queued for a disk worker (the blocks of <see cref="_pendingWrites"/>).</summary>
+    private int _pendingWriteBlocks;
+    /// <summary>Requests stopped because the disk is behind; they restart once it catches up.</summary>
+    private bool _heldForDisk;
     private long _wasted;
     private long _downloaded;
     private long _uploaded;
@@ -25,6 +29,10 @@ internal sealed partial class TorrentSession
     private void RequestMore(PeerState p)
     {
         if (!p.AmInterested || _state != TorrentState.Downloading)
+        {
+            return;
+        }
+        if (DiskBehind())
         {
             return;
         }
@@ -46,6 +54,36 @@ internal sealed partial class TorrentSession
             var r = _pickBuffer[i];
             p.Outstanding.Add(PeerState.Key(r.Piece, r.Begin));
             p.Connection.Send(new OutgoingMessage(MessageId.Request, r.Piece, r.Begin, r.Length));
+        }
+    }
+
+    /// <summary>
+    /// True while more than <see cref="DiskBacklogLimit"/> bytes of received blocks wait for a disk worker (complete
+    /// pieces held in memory plus queued block writes). Not requesting more is the backpressure from a slow disk to the network: without
+    /// it, blocks would pile up in memory for as long as the disk stays behind.
+    /// </summary>
+    private bool DiskBehind()
+    {
+        if (DiskBacklog <= DiskBacklogLimit)
+        {
+            return false;
+        }
+        _heldForDisk = true;
+        return true;
+    }
+
+    private long DiskBacklog => (long)_pendingWriteBlocks * TorrentLengths.BlockSize + _assembledInFlightBytes;
+
+    /// <summary>A write finished: if requests were held for the disk and it has caught up by half, ask again.</summary>
+    private void ResumeIfDiskCaughtUp()
+    {
+        if (_heldForDisk && DiskBacklog <= DiskBacklogLimit / 2)
+        {
+            _heldForDisk = false;
+            foreach (var q in _peers.Values)
+            {
+                RequestMore(q);
+            }
         }
     }
 
@@ -111,6 +149,7 @@ internal sealed partial class TorrentSession
             if (!TryAssemble(m.Piece, m.Begin, buffer, complete))
             {
                 _pendingWrites[m.Piece] = _pendingWrites.GetValueOrDefault(m.Piece) + 1;
+                _pendingWriteBlocks++;
                 if (complete)
                 {
                     _awaitingVerify.Add(m.Piece);
@@ -123,6 +162,8 @@ internal sealed partial class TorrentSession
 
     private void OnBlockWritten(int piece)
     {
+        _pendingWriteBlocks--;
+        ResumeIfDiskCaughtUp();
         int left = _pendingWrites[piece] - 1;
         if (left > 0)
         {
@@ -140,6 +181,7 @@ internal sealed partial class TorrentSession
     private void OnPieceChecked(int piece, bool ok)
     {
         ReleaseAssembly(piece);
+        ResumeIfDiskCaughtUp();
         MaybeRunVerify(); // a re-check waits for assembled pieces in flight too
         if (_have[piece])
         {

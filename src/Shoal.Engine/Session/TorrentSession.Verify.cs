@@ -134,6 +134,7 @@ internal sealed partial class TorrentSession
         }
         else if (_pendingWrites.TryGetValue(piece, out int left))
         {
+            _pendingWriteBlocks--;
             if (left > 1)
             {
                 _pendingWrites[piece] = left - 1;
@@ -154,6 +155,8 @@ internal sealed partial class TorrentSession
         ApplyPiecePriorities(picker);
         _picker = picker;
         _pendingWrites.Clear();
+        _pendingWriteBlocks = 0;
+        _heldForDisk = false;
         _awaitingVerify.Clear();
         DropAssemblies();
         _contributors.Clear();

@@ -30,8 +30,13 @@ internal sealed partial class TorrentSession : IPeerEventSink
     /// <summary>The <c>reqq</c> we announce: a deep pipeline hides our disk-read latency (half of what we tolerate).</summary>
     internal const int AnnouncedRequestQueue = MaxServedRequests / 2;
     internal const int BanAfterHashFailures = 2;
-    /// <summary>Peer messages admitted but not yet handled; 1024 blocks (16 MiB) bounds what a slow loop buffers.</summary>
-    private const int MessageBudget = 1024;
+    /// <summary>
+    /// Message batches admitted but not yet handled: 32 batches of at most 32 messages, so at most 1024 blocks
+    /// (16 MiB) wait for a slow loop.
+    /// </summary>
+    /// <summary>Received bytes that may wait for the disk before we stop requesting (see DiskBehind).</summary>
+    internal const long DiskBacklogLimit = 6L * 1024 * 1024;
+    private const int MessageBudget = 1024 / MessageBatch.Capacity;
 
     private readonly TorrentMetainfo _meta;
     private readonly TorrentLengths _lengths;
@@ -190,9 +195,14 @@ internal sealed partial class TorrentSession : IPeerEventSink
     {
         switch (ev.Kind)
         {
-            case SessionEventKind.PeerMessage:
+            case SessionEventKind.PeerMessages:
                 _messageBudget.Release();
-                OnPeerMessage(ev.Peer!, ev.Message);
+                var batch = (MessageBatch)ev.Payload!;
+                foreach (ref readonly ReceivedMessage m in batch.Messages)
+                {
+                    OnPeerMessage(ev.Peer!, m); // a message after a drop only gives its buffer back
+                }
+                batch.Recycle();
                 break;
             case SessionEventKind.PeerConnected:
                 OnPeerConnected(ev.Peer!);
@@ -243,9 +253,10 @@ internal sealed partial class TorrentSession : IPeerEventSink
             {
                 BlockBuffers.Return(ev.Buffer);
             }
-            if (ev.Kind == SessionEventKind.PeerMessage && ev.Message.Id == MessageId.Piece && ev.Message.Payload is not null)
+            if (ev.Kind == SessionEventKind.PeerMessages && ev.Payload is MessageBatch batch)
             {
-                BlockBuffers.Return(ev.Message.Payload);
+                batch.ReturnPayloads();
+                batch.Recycle();
             }
             if (ev.Kind == SessionEventKind.PeerConnected)
             {
@@ -254,10 +265,19 @@ internal sealed partial class TorrentSession : IPeerEventSink
         }
     }
 
-    async ValueTask IPeerEventSink.OnMessageAsync(PeerConnection peer, ReceivedMessage message)
+    async ValueTask IPeerEventSink.OnMessagesAsync(PeerConnection peer, MessageBatch batch)
     {
-        await _messageBudget.WaitAsync(_stop.Token).ConfigureAwait(false);
-        Post(new SessionEvent(SessionEventKind.PeerMessage, peer, message));
+        try
+        {
+            await _messageBudget.WaitAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            batch.ReturnPayloads();
+            batch.Recycle();
+            throw;
+        }
+        Post(new SessionEvent(SessionEventKind.PeerMessages, peer, Payload: batch));
     }
 
     void IPeerEventSink.OnClosed(PeerConnection peer, PeerDisconnect reason) =>
