@@ -5,7 +5,8 @@
 #      (cores used over the window) and peak RSS are sampled from /proc.
 #   B. a torrent of FILES files (default 100,000) downloaded by Shoal from a libtorrent seeder, against the same
 #      bytes in one file in the same run: per-MiB CPU should not grow with the file count (no O(files) work per
-#      block; only per-file setup).
+#      block; only per-file setup). The floor for that setup is measured right after, on the same file system in
+#      the same state (the download's tree just deleted): `touch` of FILES empty files, and `cp -r` of the payload.
 #
 #   bench/scale/scale-bench.sh            # ~5 min on 2 cores
 # Env: PEERS (200) DURATION (30 s) SIZE_MB (256, part A)  FILES (100000) FILES_MB (200, part B)  PARTS ("A B")
@@ -114,6 +115,23 @@ if [[ " $PARTS " == *" B "* ]]; then
     per=$(awk -v c="$cpu" -v m="$FILES_MB" 'BEGIN{printf "%.2f", c*1024/m}')
     log "B $layout: $status wall=$wall cpu=$cpu per_gib=$per rss=$((rss_kb / 1024))"
     echo "| $([ $layout = multi ] && echo "$FILES files" || echo "1 file") | $wall | $cpu | $per | $((rss_kb / 1024)) | $status |" >> "$MD"
+    if [ $layout = multi ]; then
+      rm -rf "$D/out"
+      (cd "$D/seed/$NAME" && find . -type d) > "$D/dirs"; (cd "$D/seed/$NAME" && find . -type f) > "$D/files"
+      mkdir -p "$D/floor"; sync
+      $PY "$ROOT/bench/swarm/run_measured.py" --timeout 900 --result "$D/result" -- \
+        bash -c "cd '$D/floor' && xargs -a ../dirs mkdir -p && xargs -a ../files touch" || true
+      read -r status wall user sys rss_kb rc _ < "$D/result"
+      cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", u+s}')
+      log "B floor touch: $status wall=$wall cpu=$cpu"
+      echo "| floor: \`touch\` $FILES empty files | $wall | $cpu | | | $status |" >> "$MD"
+      rm -rf "$D/floor"; sync
+      $PY "$ROOT/bench/swarm/run_measured.py" --timeout 900 --result "$D/result" -- cp -r "$D/seed/$NAME" "$D/floor" || true
+      read -r status wall user sys rss_kb rc _ < "$D/result"
+      cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", u+s}')
+      log "B floor cp: $status wall=$wall cpu=$cpu"
+      echo "| floor: \`cp -r\` of the payload | $wall | $cpu | | | $status |" >> "$MD"
+    fi
     kill "$LS" 2>/dev/null || true; wait "$LS" 2>/dev/null || true
     rm -rf "$D"
   done

@@ -34,7 +34,8 @@ internal sealed class StatusReporter
         }
         else if (_view is not null)
         {
-            ConsoleOutput.WriteLive(_view.Render(s, ConsoleOutput.Width - 1, ConsoleOutput.Height, FileBytesDone(s)));
+            // Per-file figures only when they are shown (--verbose): reading them builds the list of every file.
+            ConsoleOutput.WriteLive(_view.Render(s, ConsoleOutput.Width - 1, ConsoleOutput.Height, _view.ShowFiles ? FileBytesDone(s) : null));
         }
         else
         {

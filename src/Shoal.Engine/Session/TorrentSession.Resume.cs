@@ -23,6 +23,12 @@ internal sealed partial class TorrentSession
     /// <summary>Set once startup has decided what we have; before that, saving would overwrite good resume data.</summary>
     private bool _resumeReady;
     private IReadOnlyDictionary<int, IReadOnlyList<int>>? _restoredPartials;
+    /// <summary>
+    /// Size and mtime of every file as of the last save (or as found at start), so a save stats only the files
+    /// written since (<see cref="TorrentStorage.TakeWrittenFiles"/>), not all of them. Null until known: the first
+    /// save then stats every file. Used only by the save in progress (saves never overlap).
+    /// </summary>
+    private ResumeFileState[]? _resumeFiles;
 
     private bool SavesResume => _options.UseResumeData && !_options.SeedOnly;
 
@@ -57,6 +63,7 @@ internal sealed partial class TorrentSession
             return await PieceVerifier.CheckExistingAsync(_meta, _store, new Progress(this), _stop.Token).ConfigureAwait(false);
         }
         BitField have = data.Pieces.Clone();
+        _resumeFiles = data.Files as ResumeFileState[];
         int found = 0;
         if (!recheck.NoneSet)
         {
@@ -196,7 +203,8 @@ internal sealed partial class TorrentSession
         try
         {
             await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            ResumeData data = ResumeData.Capture(_store, have, partial);
+            ResumeData data = ResumeData.Capture(_store, have, partial, _resumeFiles);
+            _resumeFiles = (ResumeFileState[])data.Files;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             data.Save(path);
         }

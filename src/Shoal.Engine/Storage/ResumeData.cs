@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using Shoal.Bencoding;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
@@ -29,17 +31,45 @@ public sealed class ResumeData
     /// <summary>Partial pieces: piece index → received block indices.</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<int>> PartialPieces { get; init; } = new Dictionary<int, IReadOnlyList<int>>();
 
-    /// <summary>Records the current state of the files of <paramref name="storage"/>.</summary>
+    /// <summary>Records the current state of the files of <paramref name="storage"/> (stats every file).</summary>
     public static ResumeData Capture(TorrentStorage storage, BitField have,
         IReadOnlyDictionary<int, IReadOnlyList<int>>? partialPieces = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        return Capture(storage, have, partialPieces, known: null);
+    }
+
+    /// <summary>
+    /// Like <see cref="Capture(TorrentStorage, BitField, IReadOnlyDictionary{int, IReadOnlyList{int}}?)"/>, but
+    /// stats only the files that may have changed since <paramref name="known"/> was filled: those in
+    /// <see cref="TorrentStorage.TakeWrittenFiles"/>. <paramref name="known"/> (one state per file, updated in place)
+    /// may be null: then every file is stat'ed into a new array. The result's <see cref="Files"/> is that array,
+    /// shared (so encode or save the result before the next capture).
+    /// </summary>
+    internal static ResumeData Capture(TorrentStorage storage, BitField have,
+        IReadOnlyDictionary<int, IReadOnlyList<int>>? partialPieces, ResumeFileState[]? known)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(have);
         TorrentMetainfo meta = storage.Metainfo;
-        var files = new ResumeFileState[meta.Files.Count];
-        for (int i = 0; i < files.Length; i++)
+        // Taken before the stats: a write that returns after this is listed for the next capture.
+        IReadOnlyList<int> written = storage.TakeWrittenFiles();
+        ResumeFileState[] files;
+        if (known is null || known.Length != meta.Files.Count)
         {
-            files[i] = meta.Files[i].IsPadding ? new ResumeFileState(0, 0) : Stat(storage.GetFullPath(i));
+            files = new ResumeFileState[meta.Files.Count];
+            for (int i = 0; i < files.Length; i++)
+            {
+                files[i] = StatFile(storage, i);
+            }
+        }
+        else
+        {
+            files = known;
+            foreach (int i in written)
+            {
+                files[i] = StatFile(storage, i);
+            }
         }
         return new ResumeData
         {
@@ -50,34 +80,90 @@ public sealed class ResumeData
         };
     }
 
+    private static ResumeFileState StatFile(TorrentStorage storage, int index) =>
+        storage.Metainfo.Files[index].IsPadding ? new ResumeFileState(0, 0) : Stat(storage.GetFullPath(index));
+
+    /// <summary>The bencoded form (see the type's remarks for the fields).</summary>
     public byte[] Encode()
     {
-        var files = new BList();
+        var buffer = new ArrayBufferWriter<byte>(256 + (Files.Count * 48));
+        Write(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the canonical bencoding (keys sorted) straight to <paramref name="output"/>: with one entry per file
+    /// this runs to megabytes for huge torrents, so no value tree is built.
+    /// </summary>
+    private void Write(IBufferWriter<byte> output)
+    {
+        var w = new Sink(output);
+        w.Raw("d"u8);
+        w.Key("files"u8);
+        w.Raw("l"u8);
         foreach (ResumeFileState f in Files)
         {
-            var d = new BDictionary { ["length"] = new BInteger(f.Length), ["mtime"] = new BInteger(f.MtimeTicks) };
-            files.Add(d);
+            w.Raw("d6:lengthi"u8);
+            w.Number(f.Length);
+            w.Raw("e5:mtimei"u8);
+            w.Number(f.MtimeTicks);
+            w.Raw("ee"u8);
         }
-        var partial = new BList();
+        w.Raw("e"u8);
+        w.Key("info-hash"u8);
+        w.Bytes(InfoHash.Memory.Span);
+        w.Key("partial"u8);
+        w.Raw("l"u8);
         foreach ((int piece, IReadOnlyList<int> blocks) in PartialPieces.OrderBy(p => p.Key))
         {
-            var d = new BDictionary
+            w.Raw("d6:blocksl"u8);
+            foreach (int b in blocks.Order())
             {
-                ["piece"] = new BInteger(piece),
-                ["blocks"] = new BList(blocks.Order().Select(b => (BValue)new BInteger(b))),
-            };
-            partial.Add(d);
+                w.Integer(b);
+            }
+            w.Raw("e5:piece"u8);
+            w.Integer(piece);
+            w.Raw("e"u8);
         }
-        var root = new BDictionary
+        w.Raw("e"u8);
+        w.Key("piece-count"u8);
+        w.Integer(Pieces.Length);
+        w.Key("pieces"u8);
+        w.Bytes(Pieces.Bytes);
+        w.Key("version"u8);
+        w.Integer(FormatVersion);
+        w.Raw("e"u8);
+    }
+
+    /// <summary>Minimal bencode output for <see cref="Write"/>.</summary>
+    private readonly ref struct Sink(IBufferWriter<byte> output)
+    {
+        private readonly IBufferWriter<byte> _output = output;
+
+        public void Raw(ReadOnlySpan<byte> bytes) => _output.Write(bytes);
+
+        public void Number(long value)
         {
-            ["version"] = new BInteger(FormatVersion),
-            ["info-hash"] = new BString(InfoHash.Memory),
-            ["piece-count"] = new BInteger(Pieces.Length),
-            ["pieces"] = new BString(Pieces.Bytes.ToArray()),
-            ["files"] = files,
-            ["partial"] = partial,
-        };
-        return BencodeWriter.Encode(root);
+            Span<byte> span = _output.GetSpan(20);
+            Utf8Formatter.TryFormat(value, span, out int n);
+            _output.Advance(n);
+        }
+
+        public void Integer(long value)
+        {
+            Raw("i"u8);
+            Number(value);
+            Raw("e"u8);
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            Number(bytes.Length);
+            Raw(":"u8);
+            Raw(bytes);
+        }
+
+        public void Key(ReadOnlySpan<byte> key) => Bytes(key);
     }
 
     /// <summary>Parses resume data; returns null with a reason when it is malformed (never throws on bad bytes).</summary>
@@ -136,9 +222,11 @@ public sealed class ResumeData
         string temp = path + ".tmp";
         try
         {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
             {
-                fs.Write(Encode());
+                var sink = new StreamSink(fs);
+                Write(sink);
+                sink.Drain();
                 fs.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
@@ -198,10 +286,12 @@ public sealed class ResumeData
             return null;
         }
         var trusted = new bool[Files.Count];
+        var observed = new ResumeFileState[Files.Count];
         for (int i = 0; i < trusted.Length; i++)
         {
+            observed[i] = StatFile(storage, i);
             trusted[i] = meta.Files[i].IsPadding || meta.Files[i].Length == 0
-                || (Files[i].Length >= 0 && Stat(storage.GetFullPath(i)) == Files[i]);
+                || (Files[i].Length >= 0 && observed[i] == Files[i]);
         }
         TorrentLengths l = meta.Lengths;
         bool PieceTrusted(int piece)
@@ -239,7 +329,54 @@ public sealed class ResumeData
         }
         reason = null;
         recheck = untrusted;
-        return new ResumeData { InfoHash = InfoHash, Pieces = pieces, Files = Files, PartialPieces = partial };
+        // The files as they are now: a later incremental capture starts from these (see Capture).
+        return new ResumeData { InfoHash = InfoHash, Pieces = pieces, Files = observed, PartialPieces = partial };
+    }
+
+    /// <summary>Buffers <see cref="Write"/> output in a pooled 64 KiB block and passes it to a stream as it fills.</summary>
+    private sealed class StreamSink(Stream stream) : IBufferWriter<byte>
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        private int _used;
+
+        public void Advance(int count) => _used += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Make(sizeHint);
+            return _buffer.AsMemory(_used);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Make(sizeHint);
+            return _buffer.AsSpan(_used);
+        }
+
+        /// <summary>Writes what is buffered and returns the buffer to the pool.</summary>
+        public void Drain()
+        {
+            stream.Write(_buffer, 0, _used);
+            _used = 0;
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
+        private void Make(int sizeHint)
+        {
+            sizeHint = Math.Max(sizeHint, 1);
+            if (_buffer.Length - _used >= sizeHint)
+            {
+                return;
+            }
+            stream.Write(_buffer, 0, _used);
+            _used = 0;
+            if (_buffer.Length < sizeHint)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(sizeHint);
+            }
+        }
     }
 
     private static ResumeFileState Stat(string path)

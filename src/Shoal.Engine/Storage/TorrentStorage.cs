@@ -20,6 +20,10 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
 {
     private readonly TorrentMetainfo _meta;
     private readonly string[] _paths;
+    /// <summary>Files written since the last flush (see <see cref="FlushAsync"/>).</summary>
+    private readonly FileDirtySet _unflushed;
+    /// <summary>Files written since the last <see cref="TakeWrittenFiles"/> (resume data re-stats only these).</summary>
+    private readonly FileDirtySet _unrecorded;
 
     private TorrentStorage(TorrentMetainfo meta, string root, bool readOnly, StorageOptions options)
     {
@@ -34,6 +38,8 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
         RootPath = Path.GetFullPath(root);
         _paths = ResolvePaths(meta, RootPath);
         _maxOpen = Math.Max(1, options.MaxOpenFiles);
+        _unflushed = new FileDirtySet(meta.Files.Count);
+        _unrecorded = new FileDirtySet(meta.Files.Count);
     }
 
     /// <summary>The download folder, as a full path.</summary>
@@ -101,6 +107,13 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
         }
         return storage;
     }
+
+    /// <summary>
+    /// The files written since the previous call (or since opening), each once, in no particular order: the files
+    /// whose size or mtime may have changed, for an incremental <see cref="ResumeData"/> capture.
+    /// A file is listed once its write has returned.
+    /// </summary>
+    internal IReadOnlyList<int> TakeWrittenFiles() => _unrecorded.Take();
 
     /// <summary>Full path of file <paramref name="fileIndex"/> (also for pad files, which are never created).</summary>
     public string GetFullPath(int fileIndex) => _paths[fileIndex];
@@ -258,7 +271,10 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Flushes every open file to the device (fsync).</summary>
+    /// <summary>
+    /// Makes every write that has returned durable: fsyncs each file written since the last flush (see
+    /// <see cref="FlushAll"/> for files whose handle was already closed).
+    /// </summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         if (ReadOnly)
