@@ -32,8 +32,7 @@ public class PieceVerifierReadModeTests
     public async Task Intact_data_across_files_pad_and_short_last_piece_is_all_good(CheckReadMode mode)
     {
         using var tmp = new TempFolder();
-        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("rm", MiB, Layout);
-        await WriteAll(meta, tmp.Path, data);
+        TorrentMetainfo meta = await WriteLayout(tmp.Path);
         Assert.Equal(3, meta.PieceCount);
         Assert.Equal(1_000_001, meta.Lengths.PieceSize(2));
 
@@ -47,8 +46,7 @@ public class PieceVerifierReadModeTests
     public async Task Short_middle_file_fails_only_its_piece_and_a_flipped_byte_fails_its_piece(CheckReadMode mode)
     {
         using var tmp = new TempFolder();
-        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("rm", MiB, Layout);
-        await WriteAll(meta, tmp.Path, data);
+        TorrentMetainfo meta = await WriteLayout(tmp.Path);
         string root = Path.Combine(tmp.Path, "rm");
         Truncate(Path.Combine(root, "b"), 100_000);
         FlipByte(Path.Combine(root, "d"), 999_999);
@@ -63,8 +61,7 @@ public class PieceVerifierReadModeTests
     public async Task A_file_that_shrank_after_the_size_check_ends_its_stretch_without_throwing(CheckReadMode mode)
     {
         using var tmp = new TempFolder();
-        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("rm", MiB, Layout);
-        await WriteAll(meta, tmp.Path, data);
+        TorrentMetainfo meta = await WriteLayout(tmp.Path);
         Truncate(Path.Combine(tmp.Path, "rm", "b"), 100_000);
 
         // Call the run directly with every piece marked present, as if b shrank after the per-file stat.
@@ -180,6 +177,14 @@ public class PieceVerifierReadModeTests
             return Array.TrueForAll(have[s..(s + n)], x => x)
                 && SHA1.HashData(view.AsSpan(s, n)).AsSpan().SequenceEqual(meta.PieceHash(p));
         }).ToArray();
+    }
+
+    /// <summary>The shared layout (three files, a pad file, a short last piece) written complete under <paramref name="root"/>.</summary>
+    private static async Task<TorrentMetainfo> WriteLayout(string root)
+    {
+        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("rm", MiB, Layout);
+        await WriteAll(meta, root, data);
+        return meta;
     }
 
     private static async Task WriteAll(TorrentMetainfo meta, string root, byte[] data)
