@@ -11,7 +11,7 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private const int MiB = 1024 * 1024;
 
-    private static EngineOptions Loopback(long maxUp = 0) => new() { ListenAddress = IPAddress.Loopback, MaxUploadRate = maxUp };
+    private static EngineOptions Loopback() => new() { ListenAddress = IPAddress.Loopback };
 
     /// <summary>Completes when the handle's status satisfies <paramref name="condition"/> (checked now and on every change).</summary>
     internal static async Task<TorrentStatus> WaitFor(TorrentHandle t, Func<TorrentStatus, bool> condition, string what)
@@ -52,14 +52,9 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         using var leechDir = new TempFolder();
         TestTorrents.WriteData(meta, data, seedDir.Path);
         // A slow seeder (2 MiB/s) so the pause lands mid-download.
-        await using var seeder = new ShoalEngine(Loopback(maxUp: 2 * MiB));
-        await using var leecher = new ShoalEngine(Loopback());
-        var seed = await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions { DownloadDirectory = leechDir.Path },
+            seederMaxUpload: 2 * MiB);
+        var (seeder, seed, leech) = (pair.Seeder, pair.Seed, pair.Leech);
 
         var moving = await WaitFor(leech, s => s.PiecesHave >= 5 && s.Peers.Count == 1, "some pieces from the seeder");
         var peer = moving.Peers[0];
@@ -96,15 +91,9 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         using var seedDir = new TempFolder();
         using var leechDir = new TempFolder();
         TestTorrents.WriteData(meta, data, seedDir.Path);
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        var seed = await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            StartPaused = true,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path,
+            new TorrentOptions { DownloadDirectory = leechDir.Path, StartPaused = true });
+        var (seed, leech) = (pair.Seed, pair.Leech);
 
         var paused = await WaitFor(leech, s => s.State == TorrentState.Paused, "paused after the check");
         Assert.Equal(0, paused.PiecesHave);
@@ -125,15 +114,12 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         using var seedDir = new TempFolder();
         using var leechDir = new TempFolder();
         TestTorrents.WriteData(meta, data, seedDir.Path);
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions
         {
             DownloadDirectory = leechDir.Path,
             FilePriorities = [FilePriority.Skip, FilePriority.High, FilePriority.Skip],
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
         });
+        var leech = pair.Leech;
 
         await leech.Completion.WaitAsync(Timeout);
 
@@ -225,16 +211,11 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         using var seedDir = new TempFolder();
         using var leechDir = new TempFolder();
         TestTorrents.WriteData(meta, data, seedDir.Path);
-        await using var seeder = new ShoalEngine(Loopback(maxUp: globalUploadAtSeeder ? MiB : 0));
-        await using var leecher = new ShoalEngine(Loopback());
-        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        var sw = Stopwatch.StartNew();
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            MaxDownloadRate = globalUploadAtSeeder ? 0 : MiB,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        var sw = Stopwatch.StartNew(); // includes the seeder's check of 4 MiB: a few milliseconds
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path,
+            new TorrentOptions { DownloadDirectory = leechDir.Path, MaxDownloadRate = globalUploadAtSeeder ? 0 : MiB },
+            seederMaxUpload: globalUploadAtSeeder ? MiB : 0);
+        var leech = pair.Leech;
         Assert.Equal(globalUploadAtSeeder ? 0 : MiB, leech.Status.DownloadLimit);
 
         await leech.Completion.WaitAsync(Timeout);
@@ -257,14 +238,8 @@ public sealed class ControlLoopbackTests(ITestOutputHelper output)
         // A folder where the second file should go: writing it fails (even for root).
         string blocker = Path.Combine(leechDir.Path, "faulty", "dir", "file1.bin");
         Directory.CreateDirectory(blocker);
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions { DownloadDirectory = leechDir.Path });
+        var leech = pair.Leech;
         var failed = await WaitFor(leech, s => s.State == TorrentState.Error, "the disk fault");
         Assert.NotNull(failed.Error);
 

@@ -23,15 +23,8 @@ public sealed class LoopbackSwarmTests
         using var leechDir = new TempFolder();
         TestTorrents.WriteData(meta, data, seedDir.Path);
 
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        var seed = await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        await seed.Completion.WaitAsync(Timeout);
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions { DownloadDirectory = leechDir.Path });
+        var leech = pair.Leech;
 
         await leech.Completion.WaitAsync(Timeout);
 
@@ -123,15 +116,8 @@ public sealed class LoopbackSwarmTests
         var partial = (byte[])data.Clone();
         Array.Clear(partial, partial.Length / 2, partial.Length / 2);
         TestTorrents.WriteData(meta, partial, leechDir.Path);
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions { DownloadDirectory = leechDir.Path });
+        var leech = pair.Leech;
         await leech.Completion.WaitAsync(Timeout);
 
         Assert.Equal(data, TestTorrents.ReadData(meta, leechDir.Path));

@@ -134,15 +134,8 @@ public sealed class ResumeSessionTests
             ResumeData.Capture(store, have, partial).Save(resume);
         }
 
-        await using var seeder = new ShoalEngine(Loopback());
-        await using var leecher = new ShoalEngine(Loopback());
-        var seed = await seeder.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = seedDir.Path, SeedOnly = true });
-        await seed.Completion.WaitAsync(Timeout);
-        var leech = await leecher.AddTorrentAsync(meta, new TorrentOptions
-        {
-            DownloadDirectory = leechDir.Path,
-            Peers = [new IPEndPoint(IPAddress.Loopback, seeder.ListenPort)],
-        });
+        await using var pair = await LoopbackPair.StartAsync(meta, seedDir.Path, new TorrentOptions { DownloadDirectory = leechDir.Path });
+        var leech = pair.Leech;
         await leech.Completion.WaitAsync(Timeout);
 
         Assert.Equal(data, TestTorrents.ReadData(meta, leechDir.Path));
