@@ -31,8 +31,14 @@ internal sealed class MessageBatch
 
     public void Add(in ReceivedMessage message) => _items[Count++] = message;
 
-    /// <summary>Gives back the block buffers of messages nobody will handle (the connection or torrent ended).</summary>
-    public void ReturnPayloads()
+    /// <summary>For a batch nobody will handle (the connection or torrent ended): its block buffers and itself go back.</summary>
+    public void Discard()
+    {
+        ReturnPayloads();
+        Recycle();
+    }
+
+    private void ReturnPayloads()
     {
         foreach (ref readonly ReceivedMessage m in Messages)
         {

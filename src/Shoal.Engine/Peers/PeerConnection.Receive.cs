@@ -92,11 +92,7 @@ public sealed partial class PeerConnection
         }
         finally
         {
-            if (batch is not null)
-            {
-                batch.ReturnPayloads();
-                batch.Recycle();
-            }
+            batch?.Discard();
             await reader.CompleteAsync().ConfigureAwait(false);
         }
         Close(end.Value);

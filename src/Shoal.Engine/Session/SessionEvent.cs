@@ -12,7 +12,6 @@ internal enum SessionEventKind
     ConnectFailed,
     BlockWritten,
     PieceChecked,
-    BlockRead,
     DiskFailed,
     Tick,
     AddPeers,
@@ -28,12 +27,8 @@ internal enum SessionEventKind
 internal readonly record struct SessionEvent(
     SessionEventKind Kind,
     PeerConnection? Peer = null,
-    ReceivedMessage Message = default,
     PeerDisconnect Disconnect = default,
     int Piece = 0,
-    int Begin = 0,
-    int Length = 0,
     bool Ok = false,
-    byte[]? Buffer = null,
     IPEndPoint? EndPoint = null,
     object? Payload = null);

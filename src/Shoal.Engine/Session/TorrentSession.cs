@@ -249,14 +249,9 @@ internal sealed partial class TorrentSession : IPeerEventSink
         if (!_events.Writer.TryWrite(ev))
         {
             // The loop has ended; give back pooled buffers.
-            if (ev.Buffer is not null)
-            {
-                BlockBuffers.Return(ev.Buffer);
-            }
             if (ev.Kind == SessionEventKind.PeerMessages && ev.Payload is MessageBatch batch)
             {
-                batch.ReturnPayloads();
-                batch.Recycle();
+                batch.Discard();
             }
             if (ev.Kind == SessionEventKind.PeerConnected)
             {
@@ -273,8 +268,7 @@ internal sealed partial class TorrentSession : IPeerEventSink
         }
         catch (OperationCanceledException)
         {
-            batch.ReturnPayloads();
-            batch.Recycle();
+            batch.Discard();
             throw;
         }
         Post(new SessionEvent(SessionEventKind.PeerMessages, peer, Payload: batch));
