@@ -35,6 +35,9 @@ internal sealed partial class TorrentSession
 
     [ThreadStatic]
     private static IncrementalHash? t_sha1;
+    /// <summary>A disk worker's list of a piece's block slices, reused piece after piece.</summary>
+    [ThreadStatic]
+    private static ReadOnlyMemory<byte>[]? t_parts;
 
     /// <summary>Blocks of one piece in arrival slots; a null slot has not arrived.</summary>
     private sealed class PieceAssembly(int piece, int size, int blockCount)
@@ -115,7 +118,8 @@ internal sealed partial class TorrentSession
     private bool HashAndWrite(PieceAssembly a)
     {
         byte[]?[] blocks = a.Blocks;
-        var parts = new ReadOnlyMemory<byte>[blocks.Length];
+        ReadOnlyMemory<byte>[] parts = t_parts is { } reused && reused.Length >= blocks.Length
+            ? reused : t_parts = new ReadOnlyMemory<byte>[blocks.Length];
         try
         {
             IncrementalHash sha1 = t_sha1 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
@@ -130,11 +134,12 @@ internal sealed partial class TorrentSession
             {
                 return false;
             }
-            _store.WriteGather(_lengths.PieceOffset(a.Piece), parts);
+            _store.WriteGather(_lengths.PieceOffset(a.Piece), new ArraySegment<ReadOnlyMemory<byte>>(parts, 0, blocks.Length));
             return true;
         }
         finally
         {
+            Array.Clear(parts, 0, blocks.Length); // the block buffers go back to the pool below
             for (int i = 0; i < blocks.Length; i++)
             {
                 if (blocks[i] is { } b)

@@ -7,7 +7,7 @@ namespace Shoal.Engine.Storage;
 /// when a flush covers many files whose handles are closed (a torrent of thousands of small files): each fsync would
 /// force its own journal commit, while one sync commits them all. Linux only (it waits for the writes there).
 /// </summary>
-internal static class NativeSync
+internal static partial class NativeSync
 {
     public static void SyncAll()
     {
@@ -18,9 +18,7 @@ internal static class NativeSync
         Sync();
     }
 
-    // DllImport, not LibraryImport: no marshalling is needed (no arguments), and LibraryImport would require
-    // unsafe code in the whole project.
-    [DllImport("libc", EntryPoint = "sync", ExactSpelling = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern void Sync();
+    // The same library and import style as mincore (TorrentStorage.Mapping.cs).
+    [LibraryImport("libc.so.6", EntryPoint = "sync")]
+    private static partial void Sync();
 }
