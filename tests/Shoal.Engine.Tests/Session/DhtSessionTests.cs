@@ -14,6 +14,26 @@ public sealed class DhtSessionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>An engine with a DHT node (bootstrapped from <paramref name="router"/>) seeding a small torrent, its check done.</summary>
+    private static async Task<(ShoalEngine Engine, TorrentMetainfo Meta)> SeedingWithDhtAsync(DhtNode router, string dir, int seed, string name)
+    {
+        var data = TestTorrents.RandomData(50_000, seed);
+        var meta = TestTorrents.Create(data, 16 * 1024, name);
+        TestTorrents.WriteData(meta, data, dir);
+        var engine = new ShoalEngine(WithDht(router));
+        try
+        {
+            var t = await engine.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dir, SeedOnly = true });
+            await t.Completion.WaitAsync(Timeout);
+            return (engine, meta);
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
+
     private static EngineOptions WithDht(DhtNode bootstrap) => new()
     {
         ListenAddress = IPAddress.Loopback,
@@ -86,13 +106,9 @@ public sealed class DhtSessionTests
     {
         await using var router = await DhtTestNodes.StartAsync();
         await using var theirNode = await DhtTestNodes.StartAsync();
-        var data = TestTorrents.RandomData(50_000, 33);
-        var meta = TestTorrents.Create(data, 16 * 1024, "port-message");
         using var dir = new TempFolder();
-        TestTorrents.WriteData(meta, data, dir.Path);
-        await using var engine = new ShoalEngine(WithDht(router));
-        var t = await engine.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dir.Path, SeedOnly = true });
-        await t.Completion.WaitAsync(Timeout);
+        var (engine, meta) = await SeedingWithDhtAsync(router, dir.Path, 33, "port-message");
+        await using var _ = engine;
 
         await using var peer = await RawPeer.ConnectAsync(engine.ListenPort);
         var hs = RawPeer.Handshake(meta.InfoHash, PeerId.CreateRandom());
@@ -130,13 +146,9 @@ public sealed class DhtSessionTests
     public async Task Without_the_dht_bit_no_port_message_is_sent()
     {
         await using var router = await DhtTestNodes.StartAsync();
-        var data = TestTorrents.RandomData(50_000, 34);
-        var meta = TestTorrents.Create(data, 16 * 1024, "no-port");
         using var dir = new TempFolder();
-        TestTorrents.WriteData(meta, data, dir.Path);
-        await using var engine = new ShoalEngine(WithDht(router));
-        var t = await engine.AddTorrentAsync(meta, new TorrentOptions { DownloadDirectory = dir.Path, SeedOnly = true });
-        await t.Completion.WaitAsync(Timeout);
+        var (engine, meta) = await SeedingWithDhtAsync(router, dir.Path, 34, "no-port");
+        await using var _ = engine;
 
         await using var peer = await RawPeer.ConnectAsync(engine.ListenPort);
         await peer.SendAsync(RawPeer.Handshake(meta.InfoHash, PeerId.CreateRandom()));
