@@ -129,23 +129,30 @@ public sealed partial class LibtorrentPeer : IDisposable
         return null;
     }
 
-    /// <summary>Payload bytes the seeder reports having uploaded (its last <c>uploaded N</c> line).</summary>
-    /// <summary>The script prints its upload counter every second: waits (at most ~24 s) until two readings agree.</summary>
-    public async Task<long> SettledUploadedAsync()
+    /// <summary>
+    /// The seeder's upload counter once it has settled: the script prints it every second, and libtorrent updates it
+    /// on its own one-second tick, so a reading taken just after a transfer can still be the old value. Waits (at most
+    /// ~30 s) for two fresh lines that agree and are at least <paramref name="atLeast"/> (what the downloader says it
+    /// received, when the test knows it).
+    /// </summary>
+    public async Task<long> SettledUploadedAsync(long atLeast = 0)
     {
-        long last = Uploaded;
-        for (int i = 0; i < 20; i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        int seen = UploadedReadings().Count;
+        while (true)
         {
-            await Task.Delay(1200);
-            long now = Uploaded;
-            if (now == last)
+            await Task.Delay(300);
+            var readings = UploadedReadings();
+            bool settled = readings.Count >= seen + 2 && readings[^1] == readings[^2] && readings[^1] >= atLeast;
+            if (settled || DateTime.UtcNow > deadline)
             {
-                return now;
+                return readings.Count == 0 ? 0 : readings[^1];
             }
-            last = now;
         }
-        return last;
     }
+
+    private List<long> UploadedReadings() =>
+        UploadedLine().Matches(Process.StandardOutput).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
 
     public long Uploaded
     {

@@ -29,12 +29,12 @@ public sealed class DiskFaultTests
         int good = await GoodPiecesAsync(payload, outDir);
         Assert.True(had > 0 && good >= had, $"shoal had verified {had} pieces before the disk filled; {good} still verify\n{scope.Report()}");
 
-        long before = await seeder.SettledUploadedAsync();
+        long before = await seeder.SettledUploadedAsync(atLeast: (long)(full.JsonNumber("downloaded") ?? 0));
         await disk.ResizeAsync("64m");
         var resumed = scope.Add("shoal download after space was freed", StartDownload(payload, outDir, seeder));
         await scope.Expect("shoal download after space was freed", () => resumed.WaitForExitAsync(SwarmScope.TransferTimeout));
         TestSwarms.AssertShoalDownloaded(scope, resumed, payload, outDir);
-        long fetched = await seeder.SettledUploadedAsync() - before;
+        long fetched = await seeder.SettledUploadedAsync(atLeast: before + (long)(resumed.JsonNumber("downloaded") ?? 0)) - before;
         long missing = payload.Torrent.TotalLength - (long)(good - 1) * payload.Torrent.PieceLength;
         Assert.True(fetched <= missing, $"after the restart the seeder uploaded {fetched} bytes, but only {missing} were missing\n{scope.Report()}");
     }
@@ -70,7 +70,7 @@ public sealed class DiskFaultTests
         var resumed = scope.Add("shoal download once allowed", StartDownload(payload, outDir, seeder));
         await scope.Expect("shoal download once allowed", () => resumed.WaitForExitAsync(SwarmScope.TransferTimeout));
         TestSwarms.AssertShoalDownloaded(scope, resumed, payload, outDir);
-        long fetched = await seeder.SettledUploadedAsync() - before;
+        long fetched = await seeder.SettledUploadedAsync(atLeast: before + (long)(resumed.JsonNumber("downloaded") ?? 0)) - before;
         long missing = payload.Torrent.TotalLength - kept / payload.Torrent.PieceLength * (long)payload.Torrent.PieceLength;
         Assert.True(fetched <= missing, $"after the restart the seeder uploaded {fetched} bytes, but only {missing} were missing\n{scope.Report()}");
     }

@@ -24,8 +24,8 @@ public sealed class ResumeTests
         TestSwarms.AssertShoalDownloaded(scope, shoal, payload, outDir);
         long? downloaded = shoal.JsonNumber(DownloadedNames);
         Assert.True(downloaded == 0, $"want JSON status 'downloaded': 0, got {downloaded?.ToString() ?? "none"}\n{scope.Report()}");
-        await Task.Delay(1500);
-        Assert.True(seeder.Uploaded == 0, $"the seeder uploaded {seeder.Uploaded} bytes for data shoal already had\n{scope.Report()}");
+        long uploaded = await seeder.SettledUploadedAsync();
+        Assert.True(uploaded == 0, $"the seeder uploaded {uploaded} bytes for data shoal already had\n{scope.Report()}");
     }
 
     [Fact]
@@ -68,9 +68,8 @@ public sealed class ResumeTests
         Assert.True(downloaded is not null, $"no JSON status with a 'downloaded' count\n{scope.Report()}");
         Assert.True(downloaded >= 2_345_678 && downloaded <= missingBytes,
             $"shoal reports downloading {downloaded} bytes; {expected}\n{scope.Report()}");
-        await Task.Delay(1500);
-        Assert.True(seeder.Uploaded <= missingBytes,
-            $"the seeder uploaded {seeder.Uploaded} bytes; {expected}\n{scope.Report()}");
+        long uploaded = await seeder.SettledUploadedAsync(atLeast: downloaded ?? 0);
+        Assert.True(uploaded <= missingBytes, $"the seeder uploaded {uploaded} bytes; {expected}\n{scope.Report()}");
     }
 
     private static void CopyTree(string from, string to)
