@@ -318,6 +318,14 @@ public sealed partial class TorrentStorage
 
         public int Users { get; set; }
 
+        /// <summary>
+        /// Held around each synchronous write to this file. A buffered write takes the inode's lock in the kernel,
+        /// and a second writer spins on it for as long as the first one copies (a quarter of the disk workers' CPU
+        /// in a profile of a 1 GiB download, with two workers writing pieces of one file): waiting here blocks
+        /// after a short spin instead.
+        /// </summary>
+        public Lock WriteGate { get; } = new();
+
         /// <summary>Set when the storage is disposed while leased; the last releaser closes the handle.</summary>
         public bool Closed { get; set; }
 

@@ -158,7 +158,10 @@ public sealed partial class TorrentStorage : IDisposable, IAsyncDisposable
             HandleLease lease = Acquire(seg.FileIndex);
             try
             {
-                RandomAccess.Write(lease.Handle!, data.Slice(seg.BufferOffset, seg.Length), seg.FileOffset);
+                lock (lease.File!.WriteGate)
+                {
+                    RandomAccess.Write(lease.Handle!, data.Slice(seg.BufferOffset, seg.Length), seg.FileOffset);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
