@@ -30,12 +30,12 @@ internal sealed partial class TorrentSession : IPeerEventSink
     /// <summary>The <c>reqq</c> we announce: a deep pipeline hides our disk-read latency (half of what we tolerate).</summary>
     internal const int AnnouncedRequestQueue = MaxServedRequests / 2;
     internal const int BanAfterHashFailures = 2;
+    /// <summary>Received bytes that may wait for the disk before we stop requesting (see DiskBehind).</summary>
+    internal const long DiskBacklogLimit = 6L * 1024 * 1024;
     /// <summary>
     /// Message batches admitted but not yet handled: 32 batches of at most 32 messages, so at most 1024 blocks
     /// (16 MiB) wait for a slow loop.
     /// </summary>
-    /// <summary>Received bytes that may wait for the disk before we stop requesting (see DiskBehind).</summary>
-    internal const long DiskBacklogLimit = 6L * 1024 * 1024;
     private const int MessageBudget = 1024 / MessageBatch.Capacity;
 
     private readonly TorrentMetainfo _meta;
