@@ -1,12 +1,7 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace Shoal.Engine.Storage;
 
 public sealed partial class TorrentStorage
 {
-    [ThreadStatic]
-    private static List<ReadOnlyMemory<byte>>? t_gather;
-
     /// <summary>
     /// Largest write handed to the kernel at once: one block. A write call larger than this makes the page cache
     /// allocate large folios, and on a VM whose balloon reports free memory back to the host (this benchmark machine)
@@ -15,19 +10,6 @@ public sealed partial class TorrentStorage
     /// One syscall per block costs about 64k calls per GiB, a few hundredths of a second.
     /// </summary>
     internal const int MaxWriteBytes = 16 * 1024;
-
-    private static void WriteChunked(SafeFileHandle handle, List<ReadOnlyMemory<byte>> parts, long offset)
-    {
-        foreach (ReadOnlyMemory<byte> part in parts)
-        {
-            for (int done = 0; done < part.Length; done += MaxWriteBytes)
-            {
-                int n = Math.Min(MaxWriteBytes, part.Length - done);
-                RandomAccess.Write(handle, part.Span.Slice(done, n), offset);
-                offset += n;
-            }
-        }
-    }
 
     /// <summary>
     /// Writes consecutive buffers as one range starting at <paramref name="torrentOffset"/>, split across the files
@@ -43,29 +25,31 @@ public sealed partial class TorrentStorage
         {
             total += buffers[i].Length;
         }
-        List<ReadOnlyMemory<byte>> parts = t_gather ??= new List<ReadOnlyMemory<byte>>(64);
+        // Where the next unwritten byte lies: buffers[bufferIndex] at inBuffer.
         int bufferIndex = 0;
         int inBuffer = 0;
+        ReadOnlySpan<byte> Next(int max)
+        {
+            ReadOnlyMemory<byte> b = buffers[bufferIndex];
+            int take = Math.Min(max, b.Length - inBuffer);
+            ReadOnlySpan<byte> slice = b.Span.Slice(inBuffer, take);
+            inBuffer += take;
+            if (inBuffer == b.Length)
+            {
+                bufferIndex++;
+                inBuffer = 0;
+            }
+            return slice;
+        }
+
         foreach (FileSegment seg in Layout.Map(torrentOffset, total))
         {
-            // Collect the slices of the buffers that make up this segment.
-            parts.Clear();
-            int need = seg.Length;
-            while (need > 0)
-            {
-                ReadOnlyMemory<byte> b = buffers[bufferIndex];
-                int take = Math.Min(need, b.Length - inBuffer);
-                parts.Add(b.Slice(inBuffer, take));
-                need -= take;
-                inBuffer += take;
-                if (inBuffer == b.Length)
-                {
-                    bufferIndex++;
-                    inBuffer = 0;
-                }
-            }
             if (seg.IsPadding)
             {
+                for (int skipped = 0; skipped < seg.Length;)
+                {
+                    skipped += Next(seg.Length - skipped).Length;
+                }
                 continue;
             }
             HandleLease lease = Acquire(seg.FileIndex);
@@ -73,7 +57,12 @@ public sealed partial class TorrentStorage
             {
                 lock (lease.File!.WriteGate)
                 {
-                    WriteChunked(lease.Handle!, parts, seg.FileOffset);
+                    for (int written = 0; written < seg.Length;)
+                    {
+                        ReadOnlySpan<byte> slice = Next(Math.Min(MaxWriteBytes, seg.Length - written));
+                        RandomAccess.Write(lease.Handle!, slice, seg.FileOffset + written);
+                        written += slice.Length;
+                    }
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -83,7 +72,6 @@ public sealed partial class TorrentStorage
             finally
             {
                 Release(lease);
-                parts.Clear();
             }
         }
     }
