@@ -48,6 +48,30 @@ public class ResumeDataTests
     }
 
     [Fact]
+    public async Task Encoded_and_saved_forms_are_the_same_canonical_bencoding()
+    {
+        using var tmp = new TempFolder();
+        (TorrentMetainfo meta, byte[] data) = TestTorrent.Create("e", 2 * Block, [new("a", 3 * Block), new("b", 5 * Block + 10)]);
+        string resumePath = Path.Combine(tmp.Path, "e.resume");
+        var have = new BitField(meta.PieceCount);
+        have[1] = true;
+        var partial = new Dictionary<int, IReadOnlyList<int>> { [3] = [1, 0], [0] = [1] };
+        await using TorrentStorage storage = TorrentStorage.Open(meta, tmp.Path);
+        await storage.WriteAsync(0, data.AsMemory(0, 4 * Block));
+        ResumeData resume = ResumeData.Capture(storage, have, partial);
+
+        byte[] encoded = resume.Encode();
+        resume.Save(resumePath);
+
+        Assert.Equal(encoded, File.ReadAllBytes(resumePath));
+        // Keys sorted, lists in order: re-encoding the decoded value gives the same bytes.
+        Assert.Equal(encoded, Shoal.Bencoding.BencodeWriter.Encode(Shoal.Bencoding.BencodeReader.Decode(encoded)));
+        var root = Shoal.Bencoding.BencodeReader.DecodeDictionary(encoded);
+        Assert.Equal(2, Assert.IsType<Shoal.Bencoding.BList>(root.Get("files")).Items.Count);
+        Assert.Equal(2, Assert.IsType<Shoal.Bencoding.BList>(root.Get("partial")).Items.Count);
+    }
+
+    [Fact]
     public async Task Pieces_touching_a_changed_file_are_not_trusted()
     {
         using var tmp = new TempFolder();
