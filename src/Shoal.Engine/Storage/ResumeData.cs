@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using Shoal.Bencoding;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
@@ -93,77 +92,40 @@ public sealed class ResumeData
 
     /// <summary>
     /// Writes the canonical bencoding (keys sorted) straight to <paramref name="output"/>: with one entry per file
-    /// this runs to megabytes for huge torrents, so no value tree is built.
+    /// this runs to megabytes for huge torrents, so no value tree is built; the fixed keys are written as raw bytes.
     /// </summary>
     private void Write(IBufferWriter<byte> output)
     {
-        var w = new Sink(output);
-        w.Raw("d"u8);
-        w.Key("files"u8);
-        w.Raw("l"u8);
+        output.Write("d5:filesl"u8);
         foreach (ResumeFileState f in Files)
         {
-            w.Raw("d6:lengthi"u8);
-            w.Number(f.Length);
-            w.Raw("e5:mtimei"u8);
-            w.Number(f.MtimeTicks);
-            w.Raw("ee"u8);
+            output.Write("d6:length"u8);
+            BencodeWriter.WriteInteger(output, f.Length);
+            output.Write("5:mtime"u8);
+            BencodeWriter.WriteInteger(output, f.MtimeTicks);
+            output.Write("e"u8);
         }
-        w.Raw("e"u8);
-        w.Key("info-hash"u8);
-        w.Bytes(InfoHash.Memory.Span);
-        w.Key("partial"u8);
-        w.Raw("l"u8);
+        output.Write("e9:info-hash"u8);
+        BencodeWriter.WriteString(output, InfoHash.Memory.Span);
+        output.Write("7:partiall"u8);
         foreach ((int piece, IReadOnlyList<int> blocks) in PartialPieces.OrderBy(p => p.Key))
         {
-            w.Raw("d6:blocksl"u8);
+            output.Write("d6:blocksl"u8);
             foreach (int b in blocks.Order())
             {
-                w.Integer(b);
+                BencodeWriter.WriteInteger(output, b);
             }
-            w.Raw("e5:piece"u8);
-            w.Integer(piece);
-            w.Raw("e"u8);
+            output.Write("e5:piece"u8);
+            BencodeWriter.WriteInteger(output, piece);
+            output.Write("e"u8);
         }
-        w.Raw("e"u8);
-        w.Key("piece-count"u8);
-        w.Integer(Pieces.Length);
-        w.Key("pieces"u8);
-        w.Bytes(Pieces.Bytes);
-        w.Key("version"u8);
-        w.Integer(FormatVersion);
-        w.Raw("e"u8);
-    }
-
-    /// <summary>Minimal bencode output for <see cref="Write"/>.</summary>
-    private readonly ref struct Sink(IBufferWriter<byte> output)
-    {
-        private readonly IBufferWriter<byte> _output = output;
-
-        public void Raw(ReadOnlySpan<byte> bytes) => _output.Write(bytes);
-
-        public void Number(long value)
-        {
-            Span<byte> span = _output.GetSpan(20);
-            Utf8Formatter.TryFormat(value, span, out int n);
-            _output.Advance(n);
-        }
-
-        public void Integer(long value)
-        {
-            Raw("i"u8);
-            Number(value);
-            Raw("e"u8);
-        }
-
-        public void Bytes(ReadOnlySpan<byte> bytes)
-        {
-            Number(bytes.Length);
-            Raw(":"u8);
-            Raw(bytes);
-        }
-
-        public void Key(ReadOnlySpan<byte> key) => Bytes(key);
+        output.Write("e11:piece-count"u8);
+        BencodeWriter.WriteInteger(output, Pieces.Length);
+        output.Write("6:pieces"u8);
+        BencodeWriter.WriteString(output, Pieces.Bytes);
+        output.Write("7:version"u8);
+        BencodeWriter.WriteInteger(output, FormatVersion);
+        output.Write("e"u8);
     }
 
     /// <summary>Parses resume data; returns null with a reason when it is malformed (never throws on bad bytes).</summary>
