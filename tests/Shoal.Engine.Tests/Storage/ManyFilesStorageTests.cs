@@ -1,5 +1,4 @@
 using Shoal.Engine.Storage;
-using Shoal.Engine.Tests.Storage;
 using Shoal.Protocol;
 using Shoal.Protocol.Metainfo;
 

@@ -154,14 +154,8 @@ public sealed partial class LibtorrentPeer : IDisposable
     private List<long> UploadedReadings() =>
         UploadedLine().Matches(Process.StandardOutput).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
 
-    public long Uploaded
-    {
-        get
-        {
-            var ms = UploadedLine().Matches(Process.StandardOutput);
-            return ms.Count == 0 ? 0 : long.Parse(ms[^1].Groups[1].Value, CultureInfo.InvariantCulture);
-        }
-    }
+    /// <summary>Payload bytes the seeder reports having uploaded (its last <c>uploaded N</c> line; 0 before the first).</summary>
+    public long Uploaded => UploadedReadings() is [.., long last] ? last : 0;
 
     public Task WaitForExitAsync(TimeSpan timeout) => Process.WaitForExitAsync(timeout);
 

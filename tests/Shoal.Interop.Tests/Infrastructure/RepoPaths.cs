@@ -19,7 +19,7 @@ public static class RepoPaths
             string candidate = Environment.GetEnvironmentVariable("SHOAL_EXE") is { Length: > 0 } exe
                 ? Path.GetFullPath(exe) : Path.Combine(AppContext.BaseDirectory, "shoal");
             return File.Exists(candidate) ? candidate
-                : throw new FileNotFoundException($"shoal executable not found next to the tests at {candidate}");
+                : throw new FileNotFoundException($"shoal executable not found at {candidate} (SHOAL_EXE, or the build next to the tests)");
         }
     }
 
